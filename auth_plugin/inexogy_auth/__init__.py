@@ -1,1 +1,56 @@
-"""placeholder."""
+"""OAuth 1.0a for the inexogy API, plugged into the generated ``inexogy_client``.
+
+From email and password to signed data calls in three lines::
+
+    with inexogy_client.Client(base_url=URL) as c: creds = authorize(c, email, pw)
+    store.save(creds)
+    inexogy_client.Client(base_url=URL, httpx_args={"auth": OAuth1Auth.from_credentials(creds)})
+
+The last line is the client for data calls (use it as a context manager); ``store`` is a
+``TokenStore()``, a private JSON file that survives restarts: later sessions start from
+``store.load()``. To heal an expired token by itself, give the
+auth a ``Reauthorizer(URL, lambda: (email, pw), store=store)``: on a 401 it runs the dance
+once more and replays the request. ``BasicAuth(email, pw)`` is the simpler alternative the API
+accepts on data endpoints. Importing this package puts a filter on the httpx loggers that
+redacts passwords and secrets from their records.
+"""
+
+from .basic import BasicAuth
+from .credentials import Credentials
+from .dance import ACCEPT, DEFAULT_APP_NAME, authorize, authorize_async
+from .errors import (
+    AuthError,
+    InvalidCredentialsError,
+    RateLimitedError,
+    TokenExpiredError,
+    TokenStoreError,
+    UnexpectedAnswerError,
+)
+from .oauth1 import OAuth1Auth
+from .reauthorizer import Reauthorizer
+from .redaction import SecretRedactingFilter, install_log_redaction, redact_text
+from .store import TOKEN_FILE_ENV, TokenStore
+
+__all__ = [
+    "ACCEPT",
+    "DEFAULT_APP_NAME",
+    "TOKEN_FILE_ENV",
+    "AuthError",
+    "BasicAuth",
+    "Credentials",
+    "InvalidCredentialsError",
+    "OAuth1Auth",
+    "RateLimitedError",
+    "Reauthorizer",
+    "SecretRedactingFilter",
+    "TokenExpiredError",
+    "TokenStore",
+    "TokenStoreError",
+    "UnexpectedAnswerError",
+    "authorize",
+    "authorize_async",
+    "install_log_redaction",
+    "redact_text",
+]
+
+install_log_redaction()

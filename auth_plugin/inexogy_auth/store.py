@@ -1,0 +1,124 @@
+"""``TokenStore``: credentials in a private JSON file that survives restarts."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+from .credentials import Credentials
+from .errors import TokenStoreError
+
+__all__ = ["TOKEN_FILE_ENV", "TokenStore"]
+
+TOKEN_FILE_ENV = "INEXOGY_TOKEN_FILE"  # noqa: S105 (the name of a variable, not a secret)
+_LOGIN_AGAIN = "run `inexogy login` again"
+_PRIVATE_DIR = 0o700
+
+
+class TokenStore:
+    """Keep ``Credentials`` (never a password) in a JSON file readable by its owner only.
+
+    The path is the one given, else ``$INEXOGY_TOKEN_FILE``, else ``token.json`` in the user's
+    config directory (platformdirs). Saving writes a temporary file with mode 0600 in the same
+    directory and renames it over the old one, so a reader sees the old file or the new one,
+    never a part. A corrupt file, one that group or others may read, or one owned by another
+    user gives a ``TokenStoreError`` that says what to do.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        if path is None:
+            path = os.environ.get(TOKEN_FILE_ENV) or Path(
+                platformdirs.user_config_dir("inexogy"), "token.json"
+            )
+        self.path = Path(path).expanduser()
+
+    def __repr__(self) -> str:
+        return f"TokenStore({str(self.path)!r})"
+
+    def load(self) -> Credentials | None:
+        """Return the saved credentials, or None when there is no token file."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise TokenStoreError(
+                f"cannot open the token file {self.path} ({exc.strerror}): fix its permissions "
+                f"or delete it and {_LOGIN_AGAIN}"
+            ) from None
+        try:
+            self._check_private(os.fstat(fd))
+        except TokenStoreError:
+            os.close(fd)
+            raise
+        with os.fdopen(fd, "rb") as file:
+            try:
+                data = json.loads(file.read())
+                return Credentials.from_dict(data)
+            except (ValueError, TypeError, AttributeError, OSError):
+                raise TokenStoreError(
+                    f"the token file {self.path} is corrupt or incomplete: delete it and "
+                    f"{_LOGIN_AGAIN}"
+                ) from None
+
+    def save(self, credentials: Credentials) -> None:
+        """Write the credentials atomically (mode 0600, parent directory created 0700)."""
+        payload = json.dumps(credentials.to_dict(), indent=2).encode("utf-8") + b"\n"
+        directory = self.path.parent
+        try:
+            directory.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
+            # mkstemp opens with O_CREAT | O_EXCL and mode 0600: private from the first byte.
+            fd, temporary = tempfile.mkstemp(
+                prefix=f".{self.path.name}.", suffix=".tmp", dir=directory
+            )
+        except OSError as exc:
+            raise TokenStoreError(
+                f"cannot write the token file in {directory} ({exc.strerror}): choose another "
+                f"path with {TOKEN_FILE_ENV}, or make the directory writable"
+            ) from None
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(payload)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            Path(temporary).unlink(missing_ok=True)
+            raise TokenStoreError(
+                f"cannot write the token file {self.path} ({exc.strerror}); the previous one "
+                "is unchanged: free some disk space or fix the permissions, then try again"
+            ) from None
+
+    def delete(self) -> bool:
+        """Remove the token file; return whether there was one."""
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise TokenStoreError(
+                f"cannot delete the token file {self.path} ({exc.strerror}): remove it by hand"
+            ) from None
+        return True
+
+    def _check_private(self, status: os.stat_result) -> None:
+        if not stat.S_ISREG(status.st_mode):
+            raise TokenStoreError(
+                f"the token file {self.path} is not a regular file: remove it and {_LOGIN_AGAIN}"
+            )
+        getuid = getattr(os, "getuid", None)
+        if getuid is not None and status.st_uid != getuid():
+            raise TokenStoreError(
+                f"the token file {self.path} belongs to another user: delete it and {_LOGIN_AGAIN}"
+            )
+        if os.name == "posix" and stat.S_IMODE(status.st_mode) & 0o077:
+            raise TokenStoreError(
+                f"the token file {self.path} may be read by other users "
+                f"(mode {stat.S_IMODE(status.st_mode):04o}): run `chmod 600 {self.path}`, or "
+                f"delete it and {_LOGIN_AGAIN}"
+            )

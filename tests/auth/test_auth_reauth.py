@@ -1,0 +1,317 @@
+"""Automatic re-authorization: one dance per 401, one replay, shared by concurrent requests."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import inexogy_client
+import pytest
+from auth_testkit import (
+    ACCESS,
+    CONSUMER,
+    EMAIL,
+    NEW_ACCESS,
+    NEW_CONSUMER,
+    PASSWORD,
+    PREFIX,
+    REQUEST_TOKEN,
+    VERIFIER,
+    DanceServer,
+    oauth_params,
+    text,
+    werkzeug_verifies,
+)
+from inexogy_auth import (
+    Credentials,
+    InvalidCredentialsError,
+    OAuth1Auth,
+    Reauthorizer,
+    TokenExpiredError,
+    TokenStore,
+)
+from inexogy_client.api.metadata import get_meters
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+OLD = Credentials(*CONSUMER, *ACCESS)
+NEW = Credentials(*CONSUMER, *NEW_ACCESS)
+REDANCE = ["/oauth1/request_token", "/oauth1/authorize", "/oauth1/access_token"]
+
+
+class PasswordProvider:
+    """Counts how often the auth asked for the password."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> tuple[str, str]:
+        self.calls += 1
+        return EMAIL, PASSWORD
+
+
+@pytest.fixture
+def server(httpserver: HTTPServer) -> DanceServer:
+    return DanceServer(httpserver)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> TokenStore:
+    return TokenStore(tmp_path / "token.json")
+
+
+def healing_auth(server: DanceServer, store: TokenStore, provider: PasswordProvider) -> OAuth1Auth:
+    reauthorizer = Reauthorizer(server.base_url, provider, store=store)
+    return OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
+
+
+def test_expired_token_heals_once_sync(server: DanceServer, store: TokenStore) -> None:
+    provider = PasswordProvider()
+    server.meters(CONSUMER, ACCESS)
+    server.meters(CONSUMER, ACCESS, status=401)
+    server.dance(register=False, access=NEW_ACCESS)
+    server.meters(CONSUMER, NEW_ACCESS)
+    server.meters(CONSUMER, NEW_ACCESS)
+    auth = healing_auth(server, store, provider)
+    with inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client:
+        responses = [get_meters.sync_detailed(client=client) for _ in range(3)]
+    server.server.check()
+    assert [(r.status_code, r.parsed) for r in responses] == [(200, [])] * 3
+    assert server.paths() == ["/meters", "/meters", *REDANCE, "/meters", "/meters"]
+    assert provider.calls == 1
+    assert auth.credentials == NEW
+    assert store.load() == NEW
+
+
+@pytest.mark.anyio
+async def test_expired_token_heals_once_async(server: DanceServer, store: TokenStore) -> None:
+    provider = PasswordProvider()
+    server.meters(CONSUMER, ACCESS, status=401)
+    server.dance(register=False, access=NEW_ACCESS)
+    server.meters(CONSUMER, NEW_ACCESS)
+    auth = healing_auth(server, store, provider)
+    async with inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client:
+        response = await get_meters.asyncio_detailed(client=client)
+    server.server.check()
+    assert response.status_code == 200
+    assert server.paths() == ["/meters", *REDANCE, "/meters"]
+    assert provider.calls == 1
+    assert auth.credentials == NEW
+    assert store.load() == NEW
+
+
+def test_second_401_raises_after_one_dance_sync(server: DanceServer, store: TokenStore) -> None:
+    server.meters(CONSUMER, ACCESS, status=401)
+    server.dance(register=False, access=NEW_ACCESS)
+    server.meters(CONSUMER, NEW_ACCESS, status=401)
+    auth = healing_auth(server, store, PasswordProvider())
+    with (
+        inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client,
+        pytest.raises(TokenExpiredError) as raised,
+    ):
+        get_meters.sync_detailed(client=client)
+    server.server.check()
+    assert raised.value.status == 401
+    assert server.paths() == ["/meters", *REDANCE, "/meters"]
+
+
+@pytest.mark.anyio
+async def test_second_401_raises_after_one_dance_async(
+    server: DanceServer, store: TokenStore
+) -> None:
+    server.meters(CONSUMER, ACCESS, status=401)
+    server.dance(register=False, access=NEW_ACCESS)
+    server.meters(CONSUMER, NEW_ACCESS, status=401)
+    auth = healing_auth(server, store, PasswordProvider())
+    async with inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client:
+        with pytest.raises(TokenExpiredError):
+            await get_meters.asyncio_detailed(client=client)
+    server.server.check()
+    assert server.paths() == ["/meters", *REDANCE, "/meters"]
+
+
+@pytest.mark.anyio
+async def test_without_reauthorizer_401_raises(server: DanceServer) -> None:
+    server.meters(CONSUMER, ACCESS, status=401)
+    server.meters(CONSUMER, ACCESS, status=401)
+    auth = OAuth1Auth.from_credentials(OLD)
+    async with inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client:
+        with pytest.raises(TokenExpiredError) as raised:
+            await get_meters.asyncio_detailed(client=client)
+    with (
+        inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client,
+        pytest.raises(TokenExpiredError),
+    ):
+        get_meters.sync_detailed(client=client)
+    server.server.check()
+    assert raised.value.status == 401
+    assert "log in again" in str(raised.value)
+    assert server.paths() == ["/meters", "/meters"]
+
+
+def test_forgotten_consumer_is_registered_again(server: DanceServer, store: TokenStore) -> None:
+    server.meters(CONSUMER, ACCESS, status=401)
+    server.request_token(text("", 401), consumer=CONSUMER)
+    server.dance(consumer=NEW_CONSUMER, access=NEW_ACCESS)
+    server.meters(NEW_CONSUMER, NEW_ACCESS)
+    auth = healing_auth(server, store, PasswordProvider())
+    with inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client:
+        response = get_meters.sync_detailed(client=client)
+    server.server.check()
+    assert response.status_code == 200
+    assert server.paths() == [
+        "/meters",
+        "/oauth1/request_token",
+        "/oauth1/consumer_token",
+        *REDANCE,
+        "/meters",
+    ]
+    assert auth.credentials == store.load() == Credentials(*NEW_CONSUMER, *NEW_ACCESS)
+
+
+def test_failed_reauthorization_raises_its_error(server: DanceServer, store: TokenStore) -> None:
+    server.meters(CONSUMER, ACCESS, status=401)
+    server.request_token()
+    server.authorize(text("403 Forbidden: Wrong credentials", 403))
+    auth = healing_auth(server, store, PasswordProvider())
+    with (
+        inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client,
+        pytest.raises(InvalidCredentialsError),
+    ):
+        get_meters.sync_detailed(client=client)
+    server.server.check()
+    assert auth.credentials == OLD
+    assert store.load() is None
+
+
+def test_other_statuses_are_left_to_the_caller(server: DanceServer, store: TokenStore) -> None:
+    server.meters(CONSUMER, ACCESS, status=403)
+    auth = healing_auth(server, store, PasswordProvider())
+    with inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client:
+        response = get_meters.sync_detailed(client=client)
+    server.server.check()
+    assert response.status_code == 403
+    assert server.paths() == ["/meters"]
+
+
+# --- concurrency: requests that meet 401 together share one dance ----------------------------
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+class ExpiringService:
+    """Answers 401 to the old token only once ``parties`` requests are waiting for it."""
+
+    def __init__(self, server: HTTPServer, parties: int) -> None:
+        self.server = server
+        self.together = threading.Barrier(parties, timeout=10)
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        server.expect_request(f"{PREFIX}/meters").respond_with_handler(self.meters)
+        for step in ("request_token", "authorize", "access_token"):
+            server.expect_request(f"{PREFIX}/oauth1/{step}").respond_with_handler(self.dance)
+
+    def count(self, name: str) -> None:
+        with self.lock:
+            self.counts[name] += 1
+
+    def meters(self, request: Request) -> Response:
+        token = oauth_params(request.headers["Authorization"])["oauth_token"]
+        if token == ACCESS[0]:
+            self.count("meters with the old token")
+            self.together.wait()
+            return Response("", status=401)
+        assert werkzeug_verifies(request, CONSUMER[1], NEW_ACCESS[1])
+        self.count("meters with the new token")
+        return Response("[]", content_type="application/json")
+
+    def dance(self, request: Request) -> Response:
+        step = request.path.rsplit("/", 1)[1]
+        self.count(step)
+        token, secret = REQUEST_TOKEN if step == "request_token" else NEW_ACCESS
+        answers = {
+            "request_token": f"oauth_token={token}&oauth_token_secret={secret}",
+            "authorize": f"oauth_verifier={VERIFIER}",
+            "access_token": f"oauth_token={token}&oauth_token_secret={secret}",
+        }
+        return text(answers[step])
+
+    def expected(self, parties: int) -> Counter[str]:
+        return Counter(
+            {
+                "meters with the old token": parties,
+                "request_token": 1,
+                "authorize": 1,
+                "access_token": 1,
+                "meters with the new token": parties,
+            }
+        )
+
+
+@pytest.mark.anyio
+async def test_concurrent_async_requests_share_one_dance(
+    threaded_server: HTTPServer, store: TokenStore
+) -> None:
+    service = ExpiringService(threaded_server, parties=3)
+    provider = PasswordProvider()
+    reauthorizer = Reauthorizer(threaded_server.url_for(PREFIX), provider, store=store)
+    auth = OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
+    async with inexogy_client.Client(
+        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+        responses = await asyncio.gather(
+            *(get_meters.asyncio_detailed(client=client) for _ in range(3))
+        )
+    threaded_server.check()
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert service.counts == service.expected(3)
+    assert provider.calls == 1
+    assert store.load() == NEW
+
+
+def test_concurrent_threads_share_one_dance(threaded_server: HTTPServer, store: TokenStore) -> None:
+    service = ExpiringService(threaded_server, parties=3)
+    provider = PasswordProvider()
+    reauthorizer = Reauthorizer(threaded_server.url_for(PREFIX), provider, store=store)
+    auth = OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
+    statuses: list[int] = []
+    with inexogy_client.Client(
+        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+
+        def call() -> None:
+            statuses.append(get_meters.sync_detailed(client=client).status_code)
+
+        threads = [threading.Thread(target=call) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    threaded_server.check()
+    assert statuses == [200, 200, 200]
+    assert service.counts == service.expected(3)
+    assert provider.calls == 1
+
+
+def test_reauthorizer_builds_its_client_from_httpx_args(httpserver: HTTPServer) -> None:
+    server = DanceServer(httpserver)
+    server.dance()
+    reauthorizer = Reauthorizer(
+        server.base_url,
+        PasswordProvider(),
+        httpx_args={"timeout": 5, "headers": {"X-Probe": "yes"}, "verify": False},
+    )
+    credentials = reauthorizer.reauthorize(None)
+    httpserver.check()
+    assert credentials == OLD
+    assert [request.headers.get("X-Probe") for request, _ in httpserver.log] == ["yes"] * 4
