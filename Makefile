@@ -10,7 +10,7 @@ GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate 
 	$(if $(wildcard templates/*.jinja),--custom-template-path templates,)
 HAND_WRITTEN := auth_plugin/inexogy_auth mock_server/inexogy_mock toolkit/inexogy scripts
 
-.PHONY: install generate check-generated lint format typecheck pytest test demo clean
+.PHONY: install generate check-generated lint format typecheck pytest test demo bench clean
 
 install: $(STAMP)
 
@@ -54,6 +54,14 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: install check-generated lint typecheck pytest
+
+# Speed, as ratios measured in one run: every benchmarks/bench_*.py script, one after the other.
+bench: $(STAMP)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) "$$script" || exit 1; done
+
+# The main job: the `inexogy` command end to end against the simulator (see scripts/demo.sh).
+demo: $(STAMP)
+	@BIN=$(BIN) bash scripts/demo.sh
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis demo-output

@@ -16,7 +16,7 @@ HEADER = (
 
 
 def finish(package_dir: Path) -> None:
-    """Prepend the generated-file header to each module below ``package_dir`` and add ``py.typed``."""
+    """Prepend the generated-file header to every module below ``package_dir``; add ``py.typed``."""
     for module in sorted(package_dir.rglob("*.py")):
         text = module.read_text(encoding="utf-8")
         if not text.startswith(HEADER):

@@ -10,6 +10,14 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AccessToken")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "oauth_token",
+        "oauth_token_secret",
+    )
+)
+
 
 @_attrs_define
 class AccessToken:
@@ -21,8 +29,22 @@ class AccessToken:
     """
 
     oauth_token: str
-    oauth_token_secret: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    oauth_token_secret: str = _attrs_field(repr=False)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         oauth_token = self.oauth_token
@@ -30,7 +52,8 @@ class AccessToken:
         oauth_token_secret = self.oauth_token_secret
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "oauth_token": oauth_token,
@@ -42,17 +65,20 @@ class AccessToken:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        oauth_token = d.pop("oauth_token")
+        oauth_token = src_dict["oauth_token"]
 
-        oauth_token_secret = d.pop("oauth_token_secret")
+        oauth_token_secret = src_dict["oauth_token_secret"]
 
         access_token = cls(
-            oauth_token=oauth_token,
-            oauth_token_secret=oauth_token_secret,
+            oauth_token,
+            oauth_token_secret,
         )
 
-        access_token.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            access_token._additional_properties = d
         return access_token
 
     @property

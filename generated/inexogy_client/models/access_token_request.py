@@ -12,6 +12,9 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AccessTokenRequest")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(("oauth_verifier",))
+
 
 @_attrs_define
 class AccessTokenRequest:
@@ -22,13 +25,28 @@ class AccessTokenRequest:
     """
 
     oauth_verifier: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         oauth_verifier = self.oauth_verifier
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update({})
         if oauth_verifier is not UNSET:
             field_dict["oauth_verifier"] = oauth_verifier
@@ -37,14 +55,17 @@ class AccessTokenRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        oauth_verifier = d.pop("oauth_verifier", UNSET)
+        oauth_verifier = src_dict.get("oauth_verifier", UNSET)
 
         access_token_request = cls(
-            oauth_verifier=oauth_verifier,
+            oauth_verifier,
         )
 
-        access_token_request.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            access_token_request._additional_properties = d
         return access_token_request
 
     @property

@@ -10,6 +10,19 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="Activity")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "activityId",
+        "beginTime",
+        "endTime",
+        "deviceId",
+        "deviceName",
+        "deviceType",
+        "energy",
+    )
+)
+
 
 @_attrs_define
 class Activity:
@@ -32,7 +45,21 @@ class Activity:
     device_name: str
     device_type: str
     energy: int
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         activity_id = self.activity_id
@@ -50,7 +77,8 @@ class Activity:
         energy = self.energy
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "activityId": activity_id,
@@ -67,32 +95,35 @@ class Activity:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        activity_id = d.pop("activityId")
+        activity_id = src_dict["activityId"]
 
-        begin_time = d.pop("beginTime")
+        begin_time = src_dict["beginTime"]
 
-        end_time = d.pop("endTime")
+        end_time = src_dict["endTime"]
 
-        device_id = d.pop("deviceId")
+        device_id = src_dict["deviceId"]
 
-        device_name = d.pop("deviceName")
+        device_name = src_dict["deviceName"]
 
-        device_type = d.pop("deviceType")
+        device_type = src_dict["deviceType"]
 
-        energy = d.pop("energy")
+        energy = src_dict["energy"]
 
         activity = cls(
-            activity_id=activity_id,
-            begin_time=begin_time,
-            end_time=end_time,
-            device_id=device_id,
-            device_name=device_name,
-            device_type=device_type,
-            energy=energy,
+            activity_id,
+            begin_time,
+            end_time,
+            device_id,
+            device_name,
+            device_type,
+            energy,
         )
 
-        activity.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            activity._additional_properties = d
         return activity
 
     @property

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.consumer_token_attributes import ConsumerTokenAttributes
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.consumer_token_attributes import ConsumerTokenAttributes
-
-
 T = TypeVar("T", bound="ConsumerToken")
+
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "key",
+        "secret",
+        "owner",
+        "attributes",
+        "principal",
+    )
+)
 
 
 @_attrs_define
@@ -30,11 +38,25 @@ class ConsumerToken:
     """
 
     key: str
-    secret: str
+    secret: str = _attrs_field(repr=False)
     owner: str | Unset = UNSET
     attributes: ConsumerTokenAttributes | Unset = UNSET
     principal: None | str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         key = self.key
@@ -54,7 +76,8 @@ class ConsumerToken:
             principal = self.principal
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "key": key,
@@ -72,16 +95,13 @@ class ConsumerToken:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.consumer_token_attributes import ConsumerTokenAttributes  # noqa: PLC0415
+        key = src_dict["key"]
 
-        d = dict(src_dict)
-        key = d.pop("key")
+        secret = src_dict["secret"]
 
-        secret = d.pop("secret")
+        owner = src_dict.get("owner", UNSET)
 
-        owner = d.pop("owner", UNSET)
-
-        _attributes = d.pop("attributes", UNSET)
+        _attributes = src_dict.get("attributes", UNSET)
         attributes: ConsumerTokenAttributes | Unset
         if isinstance(_attributes, Unset):
             attributes = UNSET
@@ -95,17 +115,21 @@ class ConsumerToken:
                 return data
             return cast(None | str | Unset, data)
 
-        principal = _parse_principal(d.pop("principal", UNSET))
+        principal = _parse_principal(src_dict.get("principal", UNSET))
 
         consumer_token = cls(
-            key=key,
-            secret=secret,
-            owner=owner,
-            attributes=attributes,
-            principal=principal,
+            key,
+            secret,
+            owner,
+            attributes,
+            principal,
         )
 
-        consumer_token.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            consumer_token._additional_properties = d
         return consumer_token
 
     @property

@@ -13,21 +13,37 @@ T = TypeVar("T", bound="ConsumerTokenAttributes")
 
 @_attrs_define
 class ConsumerTokenAttributes:
-    additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, str] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, str]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, str]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
         consumer_token_attributes = cls()
 
-        consumer_token_attributes.additional_properties = d
+        if src_dict:
+            d = dict(src_dict)
+            consumer_token_attributes._additional_properties = d
         return consumer_token_attributes
 
     @property

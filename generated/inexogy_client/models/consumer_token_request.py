@@ -10,6 +10,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ConsumerTokenRequest")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(("client",))
+
 
 @_attrs_define
 class ConsumerTokenRequest:
@@ -20,13 +23,28 @@ class ConsumerTokenRequest:
     """
 
     client: str
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         client = self.client
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "client": client,
@@ -37,14 +55,17 @@ class ConsumerTokenRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        client = d.pop("client")
+        client = src_dict["client"]
 
         consumer_token_request = cls(
-            client=client,
+            client,
         )
 
-        consumer_token_request.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            consumer_token_request._additional_properties = d
         return consumer_token_request
 
     @property

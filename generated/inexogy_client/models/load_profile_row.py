@@ -12,6 +12,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LoadProfileRow")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "time",
+        "status",
+    )
+)
+
 
 @_attrs_define
 class LoadProfileRow:
@@ -25,7 +33,21 @@ class LoadProfileRow:
 
     time: int
     status: int | Unset = UNSET
-    additional_properties: dict[str, float] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, float] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, float]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, float]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         time = self.time
@@ -33,7 +55,8 @@ class LoadProfileRow:
         status = self.status
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "time": time,
@@ -46,17 +69,20 @@ class LoadProfileRow:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        time = d.pop("time")
+        time = src_dict["time"]
 
-        status = d.pop("status", UNSET)
+        status = src_dict.get("status", UNSET)
 
         load_profile_row = cls(
-            time=time,
-            status=status,
+            time,
+            status,
         )
 
-        load_profile_row.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            load_profile_row._additional_properties = d
         return load_profile_row
 
     @property

@@ -12,6 +12,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Location")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "street",
+        "streetNumber",
+        "zip",
+        "city",
+        "country",
+    )
+)
+
 
 @_attrs_define
 class Location:
@@ -30,7 +41,21 @@ class Location:
     zip_: str | Unset = UNSET
     city: str | Unset = UNSET
     country: str | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         street = self.street
@@ -44,7 +69,8 @@ class Location:
         country = self.country
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update({})
         if street is not UNSET:
             field_dict["street"] = street
@@ -61,26 +87,29 @@ class Location:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        street = d.pop("street", UNSET)
+        street = src_dict.get("street", UNSET)
 
-        street_number = d.pop("streetNumber", UNSET)
+        street_number = src_dict.get("streetNumber", UNSET)
 
-        zip_ = d.pop("zip", UNSET)
+        zip_ = src_dict.get("zip", UNSET)
 
-        city = d.pop("city", UNSET)
+        city = src_dict.get("city", UNSET)
 
-        country = d.pop("country", UNSET)
+        country = src_dict.get("country", UNSET)
 
         location = cls(
-            street=street,
-            street_number=street_number,
-            zip_=zip_,
-            city=city,
-            country=country,
+            street,
+            street_number,
+            zip_,
+            city,
+            country,
         )
 
-        location.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            location._additional_properties = d
         return location
 
     @property

@@ -3,41 +3,61 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.location import Location
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.location import Location
-
-
 T = TypeVar("T", bound="Meter")
+
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "meterId",
+        "manufacturerId",
+        "serialNumber",
+        "fullSerialNumber",
+        "type",
+        "measurementType",
+        "printedFullSerialNumber",
+        "location",
+        "administrationNumber",
+        "loadProfileType",
+        "scalingFactor",
+        "currentScalingFactor",
+        "voltageScalingFactor",
+        "internalMeters",
+        "firstMeasurementTime",
+        "lastMeasurementTime",
+    )
+)
 
 
 @_attrs_define
 class Meter:
-    """A meter. Unknown keys are kept.
+    """A meter. Unknown keys are kept: the service also sends undocumented ones such as
+    `kWhScalingFactor`, `submeter` and `storageNumbers`.
 
-    Attributes:
-        meter_id (str): The id used by every other endpoint (32 hexadecimal characters).
-        manufacturer_id (str): Manufacturer code, e.g. `ESY`, `EMH`.
-        serial_number (str): The short serial number.
-        full_serial_number (str): The full serial number, e.g. `1ESY1160001234`.
-        type_ (str): Meter type, e.g. `EASYMETER`, `EMH`, `RLM`, `VIRTUAL_ELECTRICITY`.
-        measurement_type (str): What is measured, e.g. `ELECTRICITY`, `GAS`.
-        printed_full_serial_number (str | Unset): The serial number as printed on the meter.
-        location (Location | Unset): Where a meter is installed. All strings; `zip` keeps leading zeros.
-        administration_number (str | Unset): The grid operator's number; may be empty.
-        load_profile_type (str | Unset): Load profile type, e.g. `SLP`, `RLM`.
-        scaling_factor (int | Unset):
-        current_scaling_factor (int | Unset):
-        voltage_scaling_factor (int | Unset):
-        internal_meters (int | Unset): Number of internal measuring units.
-        first_measurement_time (int | Unset): Time of the first reading, Unix ms; -1 when the meter never sent data.
-        last_measurement_time (int | Unset): Time of the last reading, Unix ms; -1 when the meter never sent data.
+        Attributes:
+            meter_id (str): The id used by every other endpoint (32 hexadecimal characters).
+            manufacturer_id (str): Manufacturer code, e.g. `ESY`, `EMH`.
+            serial_number (str): The short serial number.
+            full_serial_number (str): The full serial number, e.g. `1ESY1160001234`.
+            type_ (str): Meter type, e.g. `EASYMETER`, `EMH`, `RLM`, `VIRTUAL_ELECTRICITY`.
+            measurement_type (str): What is measured, e.g. `ELECTRICITY`, `GAS`.
+            printed_full_serial_number (str | Unset): The serial number as printed on the meter.
+            location (Location | Unset): Where a meter is installed. All strings; `zip` keeps leading zeros.
+            administration_number (str | Unset): The grid operator's number; may be empty.
+            load_profile_type (str | Unset): Load profile type, e.g. `SLP`, `RLM`.
+            scaling_factor (int | Unset):
+            current_scaling_factor (int | Unset):
+            voltage_scaling_factor (int | Unset):
+            internal_meters (int | Unset): Number of internal measuring units.
+            first_measurement_time (int | Unset): Time of the first reading, Unix ms; -1 when the meter never sent data.
+            last_measurement_time (int | Unset): Time of the last reading, Unix ms; -1 when the meter never sent data.
     """
 
     meter_id: str
@@ -56,7 +76,21 @@ class Meter:
     internal_meters: int | Unset = UNSET
     first_measurement_time: int | Unset = UNSET
     last_measurement_time: int | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         meter_id = self.meter_id
@@ -94,7 +128,8 @@ class Meter:
         last_measurement_time = self.last_measurement_time
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "meterId": meter_id,
@@ -130,66 +165,67 @@ class Meter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.location import Location  # noqa: PLC0415
+        meter_id = src_dict["meterId"]
 
-        d = dict(src_dict)
-        meter_id = d.pop("meterId")
+        manufacturer_id = src_dict["manufacturerId"]
 
-        manufacturer_id = d.pop("manufacturerId")
+        serial_number = src_dict["serialNumber"]
 
-        serial_number = d.pop("serialNumber")
+        full_serial_number = src_dict["fullSerialNumber"]
 
-        full_serial_number = d.pop("fullSerialNumber")
+        type_ = src_dict["type"]
 
-        type_ = d.pop("type")
+        measurement_type = src_dict["measurementType"]
 
-        measurement_type = d.pop("measurementType")
+        printed_full_serial_number = src_dict.get("printedFullSerialNumber", UNSET)
 
-        printed_full_serial_number = d.pop("printedFullSerialNumber", UNSET)
-
-        _location = d.pop("location", UNSET)
+        _location = src_dict.get("location", UNSET)
         location: Location | Unset
         if isinstance(_location, Unset):
             location = UNSET
         else:
             location = Location.from_dict(_location)
 
-        administration_number = d.pop("administrationNumber", UNSET)
+        administration_number = src_dict.get("administrationNumber", UNSET)
 
-        load_profile_type = d.pop("loadProfileType", UNSET)
+        load_profile_type = src_dict.get("loadProfileType", UNSET)
 
-        scaling_factor = d.pop("scalingFactor", UNSET)
+        scaling_factor = src_dict.get("scalingFactor", UNSET)
 
-        current_scaling_factor = d.pop("currentScalingFactor", UNSET)
+        current_scaling_factor = src_dict.get("currentScalingFactor", UNSET)
 
-        voltage_scaling_factor = d.pop("voltageScalingFactor", UNSET)
+        voltage_scaling_factor = src_dict.get("voltageScalingFactor", UNSET)
 
-        internal_meters = d.pop("internalMeters", UNSET)
+        internal_meters = src_dict.get("internalMeters", UNSET)
 
-        first_measurement_time = d.pop("firstMeasurementTime", UNSET)
+        first_measurement_time = src_dict.get("firstMeasurementTime", UNSET)
 
-        last_measurement_time = d.pop("lastMeasurementTime", UNSET)
+        last_measurement_time = src_dict.get("lastMeasurementTime", UNSET)
 
         meter = cls(
-            meter_id=meter_id,
-            manufacturer_id=manufacturer_id,
-            serial_number=serial_number,
-            full_serial_number=full_serial_number,
-            type_=type_,
-            measurement_type=measurement_type,
-            printed_full_serial_number=printed_full_serial_number,
-            location=location,
-            administration_number=administration_number,
-            load_profile_type=load_profile_type,
-            scaling_factor=scaling_factor,
-            current_scaling_factor=current_scaling_factor,
-            voltage_scaling_factor=voltage_scaling_factor,
-            internal_meters=internal_meters,
-            first_measurement_time=first_measurement_time,
-            last_measurement_time=last_measurement_time,
+            meter_id,
+            manufacturer_id,
+            serial_number,
+            full_serial_number,
+            type_,
+            measurement_type,
+            printed_full_serial_number,
+            location,
+            administration_number,
+            load_profile_type,
+            scaling_factor,
+            current_scaling_factor,
+            voltage_scaling_factor,
+            internal_meters,
+            first_measurement_time,
+            last_measurement_time,
         )
 
-        meter.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            meter._additional_properties = d
         return meter
 
     @property

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.reading_values import ReadingValues
-
+from ..models.reading_values import ReadingValues
 
 T = TypeVar("T", bound="Reading")
+
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "time",
+        "values",
+    )
+)
 
 
 @_attrs_define
@@ -28,7 +34,21 @@ class Reading:
 
     time: int
     values: ReadingValues
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         time = self.time
@@ -36,7 +56,8 @@ class Reading:
         values = self.values.to_dict()
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "time": time,
@@ -48,19 +69,20 @@ class Reading:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.reading_values import ReadingValues  # noqa: PLC0415
+        time = src_dict["time"]
 
-        d = dict(src_dict)
-        time = d.pop("time")
-
-        values = ReadingValues.from_dict(d.pop("values"))
+        values = ReadingValues.from_dict(src_dict["values"])
 
         reading = cls(
-            time=time,
-            values=values,
+            time,
+            values,
         )
 
-        reading.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            reading._additional_properties = d
         return reading
 
     @property

@@ -12,6 +12,34 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReadingValues")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "energy",
+        "energy1",
+        "energy2",
+        "energyOut",
+        "energyOut1",
+        "energyOut2",
+        "power",
+        "power1",
+        "power2",
+        "power3",
+        "voltage1",
+        "voltage2",
+        "voltage3",
+        "phase1Power",
+        "phase2Power",
+        "phase3Power",
+        "phase1Voltage",
+        "phase2Voltage",
+        "phase3Voltage",
+        "volume",
+        "actualityDuration",
+        "storageNumber",
+    )
+)
+
 
 @_attrs_define
 class ReadingValues:
@@ -66,7 +94,21 @@ class ReadingValues:
     volume: float | Unset = UNSET
     actuality_duration: float | Unset = UNSET
     storage_number: float | Unset = UNSET
-    additional_properties: dict[str, float] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, float] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, float]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, float]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         energy = self.energy
@@ -114,7 +156,8 @@ class ReadingValues:
         storage_number = self.storage_number
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update({})
         if energy is not UNSET:
             field_dict["energy"] = energy
@@ -165,77 +208,80 @@ class ReadingValues:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        energy = d.pop("energy", UNSET)
+        energy = src_dict.get("energy", UNSET)
 
-        energy1 = d.pop("energy1", UNSET)
+        energy1 = src_dict.get("energy1", UNSET)
 
-        energy2 = d.pop("energy2", UNSET)
+        energy2 = src_dict.get("energy2", UNSET)
 
-        energy_out = d.pop("energyOut", UNSET)
+        energy_out = src_dict.get("energyOut", UNSET)
 
-        energy_out_1 = d.pop("energyOut1", UNSET)
+        energy_out_1 = src_dict.get("energyOut1", UNSET)
 
-        energy_out_2 = d.pop("energyOut2", UNSET)
+        energy_out_2 = src_dict.get("energyOut2", UNSET)
 
-        power = d.pop("power", UNSET)
+        power = src_dict.get("power", UNSET)
 
-        power1 = d.pop("power1", UNSET)
+        power1 = src_dict.get("power1", UNSET)
 
-        power2 = d.pop("power2", UNSET)
+        power2 = src_dict.get("power2", UNSET)
 
-        power3 = d.pop("power3", UNSET)
+        power3 = src_dict.get("power3", UNSET)
 
-        voltage1 = d.pop("voltage1", UNSET)
+        voltage1 = src_dict.get("voltage1", UNSET)
 
-        voltage2 = d.pop("voltage2", UNSET)
+        voltage2 = src_dict.get("voltage2", UNSET)
 
-        voltage3 = d.pop("voltage3", UNSET)
+        voltage3 = src_dict.get("voltage3", UNSET)
 
-        phase_1_power = d.pop("phase1Power", UNSET)
+        phase_1_power = src_dict.get("phase1Power", UNSET)
 
-        phase_2_power = d.pop("phase2Power", UNSET)
+        phase_2_power = src_dict.get("phase2Power", UNSET)
 
-        phase_3_power = d.pop("phase3Power", UNSET)
+        phase_3_power = src_dict.get("phase3Power", UNSET)
 
-        phase_1_voltage = d.pop("phase1Voltage", UNSET)
+        phase_1_voltage = src_dict.get("phase1Voltage", UNSET)
 
-        phase_2_voltage = d.pop("phase2Voltage", UNSET)
+        phase_2_voltage = src_dict.get("phase2Voltage", UNSET)
 
-        phase_3_voltage = d.pop("phase3Voltage", UNSET)
+        phase_3_voltage = src_dict.get("phase3Voltage", UNSET)
 
-        volume = d.pop("volume", UNSET)
+        volume = src_dict.get("volume", UNSET)
 
-        actuality_duration = d.pop("actualityDuration", UNSET)
+        actuality_duration = src_dict.get("actualityDuration", UNSET)
 
-        storage_number = d.pop("storageNumber", UNSET)
+        storage_number = src_dict.get("storageNumber", UNSET)
 
         reading_values = cls(
-            energy=energy,
-            energy1=energy1,
-            energy2=energy2,
-            energy_out=energy_out,
-            energy_out_1=energy_out_1,
-            energy_out_2=energy_out_2,
-            power=power,
-            power1=power1,
-            power2=power2,
-            power3=power3,
-            voltage1=voltage1,
-            voltage2=voltage2,
-            voltage3=voltage3,
-            phase_1_power=phase_1_power,
-            phase_2_power=phase_2_power,
-            phase_3_power=phase_3_power,
-            phase_1_voltage=phase_1_voltage,
-            phase_2_voltage=phase_2_voltage,
-            phase_3_voltage=phase_3_voltage,
-            volume=volume,
-            actuality_duration=actuality_duration,
-            storage_number=storage_number,
+            energy,
+            energy1,
+            energy2,
+            energy_out,
+            energy_out_1,
+            energy_out_2,
+            power,
+            power1,
+            power2,
+            power3,
+            voltage1,
+            voltage2,
+            voltage3,
+            phase_1_power,
+            phase_2_power,
+            phase_3_power,
+            phase_1_voltage,
+            phase_2_voltage,
+            phase_3_voltage,
+            volume,
+            actuality_duration,
+            storage_number,
         )
 
-        reading_values.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            reading_values._additional_properties = d
         return reading_values
 
     @property

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.reading import Reading
-
+from ..models.reading import Reading
 
 T = TypeVar("T", bound="ReadingsBySubMeter")
 
@@ -19,12 +17,26 @@ T = TypeVar("T", bound="ReadingsBySubMeter")
 class ReadingsBySubMeter:
     """The readings of every sub-meter of a virtual meter (`each=true`), keyed by meterId."""
 
-    additional_properties: dict[str, list[Reading]] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, list[Reading]] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, list[Reading]]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, list[Reading]]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
 
         field_dict: dict[str, Any] = {}
-        for prop_name, prop in self.additional_properties.items():
+        for prop_name, prop in (self._additional_properties or {}).items():
             field_dict[prop_name] = []
             for additional_property_item_data in prop:
                 additional_property_item = additional_property_item_data.to_dict()
@@ -34,23 +46,21 @@ class ReadingsBySubMeter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.reading import Reading  # noqa: PLC0415
-
-        d = dict(src_dict)
         readings_by_sub_meter = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = []
-            _additional_property = prop_dict
-            for additional_property_item_data in _additional_property:
-                additional_property_item = Reading.from_dict(additional_property_item_data)
+        if src_dict:
+            additional_properties = {}
+            for prop_name, prop_dict in src_dict.items():
+                additional_property = []
+                _additional_property = prop_dict
+                for additional_property_item_data in _additional_property:
+                    additional_property_item = Reading.from_dict(additional_property_item_data)
 
-                additional_property.append(additional_property_item)
+                    additional_property.append(additional_property_item)
 
-            additional_properties[prop_name] = additional_property
+                additional_properties[prop_name] = additional_property
 
-        readings_by_sub_meter.additional_properties = additional_properties
+            readings_by_sub_meter._additional_properties = additional_properties
         return readings_by_sub_meter
 
     @property

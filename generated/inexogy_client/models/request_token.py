@@ -16,6 +16,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RequestToken")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "oauth_token",
+        "oauth_token_secret",
+        "oauth_callback_confirmed",
+    )
+)
+
 
 @_attrs_define
 class RequestToken:
@@ -28,9 +37,23 @@ class RequestToken:
     """
 
     oauth_token: str
-    oauth_token_secret: str
+    oauth_token_secret: str = _attrs_field(repr=False)
     oauth_callback_confirmed: RequestTokenOauthCallbackConfirmed | Unset = UNSET
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         oauth_token = self.oauth_token
@@ -42,7 +65,8 @@ class RequestToken:
             oauth_callback_confirmed = self.oauth_callback_confirmed
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "oauth_token": oauth_token,
@@ -56,12 +80,11 @@ class RequestToken:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        oauth_token = d.pop("oauth_token")
+        oauth_token = src_dict["oauth_token"]
 
-        oauth_token_secret = d.pop("oauth_token_secret")
+        oauth_token_secret = src_dict["oauth_token_secret"]
 
-        _oauth_callback_confirmed = d.pop("oauth_callback_confirmed", UNSET)
+        _oauth_callback_confirmed = src_dict.get("oauth_callback_confirmed", UNSET)
         oauth_callback_confirmed: RequestTokenOauthCallbackConfirmed | Unset
         if isinstance(_oauth_callback_confirmed, Unset):
             oauth_callback_confirmed = UNSET
@@ -69,12 +92,16 @@ class RequestToken:
             oauth_callback_confirmed = check_request_token_oauth_callback_confirmed(_oauth_callback_confirmed)
 
         request_token = cls(
-            oauth_token=oauth_token,
-            oauth_token_secret=oauth_token_secret,
-            oauth_callback_confirmed=oauth_callback_confirmed,
+            oauth_token,
+            oauth_token_secret,
+            oauth_callback_confirmed,
         )
 
-        request_token.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            request_token._additional_properties = d
         return request_token
 
     @property

@@ -10,6 +10,17 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="Statistic")
 
+# The keys of the declared properties; any other key of a source dict is an additional property.
+_PROPERTY_NAMES = frozenset(
+    (
+        "count",
+        "minimum",
+        "maximum",
+        "mean",
+        "variance",
+    )
+)
+
 
 @_attrs_define
 class Statistic:
@@ -28,7 +39,21 @@ class Statistic:
     maximum: float
     mean: float
     variance: float
-    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Any] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
         count = self.count
@@ -42,7 +67,8 @@ class Statistic:
         variance = self.variance
 
         field_dict: dict[str, Any] = {}
-        field_dict.update(self.additional_properties)
+        if self._additional_properties:
+            field_dict.update(self._additional_properties)
         field_dict.update(
             {
                 "count": count,
@@ -57,26 +83,29 @@ class Statistic:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        count = d.pop("count")
+        count = src_dict["count"]
 
-        minimum = d.pop("minimum")
+        minimum = src_dict["minimum"]
 
-        maximum = d.pop("maximum")
+        maximum = src_dict["maximum"]
 
-        mean = d.pop("mean")
+        mean = src_dict["mean"]
 
-        variance = d.pop("variance")
+        variance = src_dict["variance"]
 
         statistic = cls(
-            count=count,
-            minimum=minimum,
-            maximum=maximum,
-            mean=mean,
-            variance=variance,
+            count,
+            minimum,
+            maximum,
+            mean,
+            variance,
         )
 
-        statistic.additional_properties = d
+        if not _PROPERTY_NAMES.issuperset(src_dict):
+            d = dict(src_dict)
+            for name in _PROPERTY_NAMES:
+                d.pop(name, None)
+            statistic._additional_properties = d
         return statistic
 
     @property

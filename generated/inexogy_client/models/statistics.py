@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.statistic import Statistic
-
+from ..models.statistic import Statistic
 
 T = TypeVar("T", bound="Statistics")
 
@@ -19,30 +17,42 @@ T = TypeVar("T", bound="Statistics")
 class Statistics:
     """One statistic per field, keyed by field name."""
 
-    additional_properties: dict[str, Statistic] = _attrs_field(init=False, factory=dict)
+    _additional_properties: dict[str, Statistic] | None = _attrs_field(
+        init=False, default=None, eq=lambda value: value or None, repr=lambda value: repr(value or {})
+    )
+
+    @property
+    def additional_properties(self) -> dict[str, Statistic]:
+        """The keys of the source dict that are not declared properties, with their values."""
+        additional_properties = self._additional_properties
+        if additional_properties is None:
+            additional_properties = self._additional_properties = {}
+        return additional_properties
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Statistic]) -> None:
+        self._additional_properties = value
 
     def to_dict(self) -> dict[str, Any]:
 
         field_dict: dict[str, Any] = {}
-        for prop_name, prop in self.additional_properties.items():
+        for prop_name, prop in (self._additional_properties or {}).items():
             field_dict[prop_name] = prop.to_dict()
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.statistic import Statistic  # noqa: PLC0415
-
-        d = dict(src_dict)
         statistics = cls()
 
-        additional_properties = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = Statistic.from_dict(prop_dict)
+        if src_dict:
+            additional_properties = {}
+            for prop_name, prop_dict in src_dict.items():
+                additional_property = Statistic.from_dict(prop_dict)
 
-            additional_properties[prop_name] = additional_property
+                additional_properties[prop_name] = additional_property
 
-        statistics.additional_properties = additional_properties
+            statistics._additional_properties = additional_properties
         return statistics
 
     @property
