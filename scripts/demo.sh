@@ -23,8 +23,10 @@ stop_mock() {
 }
 trap stop_mock EXIT
 trap 'exit 130' INT TERM
+trap 'echo "make demo failed at: $BASH_COMMAND" >&2' ERR
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+if [[ -t 1 ]]; then bold=$'\033[1m' plain=$'\033[0m'; else bold="" plain=""; fi
+step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$plain"; }
 
 step "Starting the simulator (inexogy-mock --port 0)"
 # Its first stdout line names the URL once it is listening; read it from a pipe, no polling.

@@ -1,1 +1,83 @@
-"""placeholder."""
+"""The inexogy (formerly Discovergy) smart-meter API for people.
+
+``Inexogy`` (and ``AsyncInexogy`` for asyncio) wrap the generated ``inexogy_client`` and the
+``inexogy_auth`` plugin: log in once, keep the token, get typed results, long ranges split and
+merged, retries with backoff, units converted on request, tables as polars DataFrames::
+
+    from datetime import UTC, datetime, timedelta
+    from inexogy import Inexogy
+
+    with Inexogy.login("demo@inexogy.com", "demo") as api:
+        meter = api.find_meter("1ESY1161229886")
+        print(api.last_reading(meter.meter_id).si_values())
+        week = api.readings(
+            meter.meter_id, datetime.now(UTC) - timedelta(days=7), resolution="fifteen_minutes"
+        )
+        week.write("week.csv", units="si")
+"""
+
+from inexogy_auth import Credentials, TokenStore
+
+from .async_client import AsyncInexogy
+from .chunks import RESOLUTION_SPANS, Resolution, split_range
+from .client import Inexogy
+from .connection import ACCEPT, BASE_URL_ENV, DEFAULT_BASE_URL
+from .errors import (
+    AuthenticationError,
+    BadRequestError,
+    InexogyError,
+    InvalidCredentialsError,
+    InvalidResponseError,
+    NetworkError,
+    NotFoundError,
+    NotLoggedInError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TokenExpiredError,
+    TokenStoreError,
+)
+from .export import ExportFormat
+from .last_reading import LastReading
+from .readings import Readings
+from .retry import RetryPolicy
+from .timestamps import from_ms, to_ms
+from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
+
+__all__ = [
+    "ACCEPT",
+    "BASE_URL_ENV",
+    "CONVERSIONS",
+    "DEFAULT_BASE_URL",
+    "RESOLUTION_SPANS",
+    "AsyncInexogy",
+    "AuthenticationError",
+    "BadRequestError",
+    "Conversion",
+    "Credentials",
+    "ExportFormat",
+    "Inexogy",
+    "InexogyError",
+    "InvalidCredentialsError",
+    "InvalidResponseError",
+    "LastReading",
+    "NetworkError",
+    "NotFoundError",
+    "NotLoggedInError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Readings",
+    "Resolution",
+    "RetryPolicy",
+    "ServerError",
+    "TokenExpiredError",
+    "TokenStore",
+    "TokenStoreError",
+    "Units",
+    "conversion_for",
+    "from_ms",
+    "si_name",
+    "split_range",
+    "to_ms",
+    "to_si",
+]

@@ -1,0 +1,223 @@
+"""An OAuth 1.0a provider (HMAC-SHA1) with in-memory consumers, tokens and nonces.
+
+Signatures are checked with oauthlib against the exact URL the client used. Failures raise
+:class:`~inexogy_mock.texts.ServiceError` with status 401: a text message for a malformed
+header, unknown consumer, bad signature, stale timestamp or replayed nonce, and an empty body
+for an unknown or expired token (as the real service answers).
+"""
+
+from __future__ import annotations
+
+import secrets
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from oauthlib.oauth1.rfc5849 import signature, utils
+
+from .texts import ServiceError
+
+TIMESTAMP_WINDOW_S = 300.0
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """What a signature covers: method, full URL with query, the header and a form body."""
+
+    method: str
+    url: str
+    authorization: str
+    form_body: str | None
+
+
+@dataclass
+class _Consumer:
+    secret: str
+    owner: str
+
+
+@dataclass
+class _RequestToken:
+    secret: str
+    consumer_key: str
+    verifier: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class _AccessToken:
+    secret: str
+    consumer_key: str
+    email: str
+    issued_at: float
+    requests_served: int = 0
+
+
+@dataclass(frozen=True)
+class TokenLifetime:
+    """When access tokens expire: after some seconds and/or some data requests (None: never)."""
+
+    seconds: float | None = None
+    requests: int | None = None
+
+
+def _unauthorized(message: str | None) -> ServiceError:
+    return ServiceError(401, message)
+
+
+@dataclass
+class OAuthProvider:
+    """Consumers, request tokens, verifiers and access tokens of one server."""
+
+    passwords: Mapping[str, str] = field(repr=False)
+    clock: Callable[[], float]
+    lifetime: TokenLifetime = field(default_factory=TokenLifetime)
+    _consumers: dict[str, _Consumer] = field(default_factory=dict, repr=False)
+    _request_tokens: dict[str, _RequestToken] = field(default_factory=dict, repr=False)
+    _access_tokens: dict[str, _AccessToken] = field(default_factory=dict, repr=False)
+    _nonces: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
+
+    def register_consumer(self, owner: str) -> tuple[str, str]:
+        """Register a client application; return its key and secret."""
+        key, secret = secrets.token_hex(13), secrets.token_hex(13)
+        self._consumers[key] = _Consumer(secret, owner)
+        return key, secret
+
+    def issue_request_token(self, consumer_key: str) -> tuple[str, str]:
+        """Return a new request token and secret for a consumer."""
+        token, secret = secrets.token_hex(16), secrets.token_hex(8)
+        self._request_tokens[token] = _RequestToken(secret, consumer_key)
+        return token, secret
+
+    def authorize(self, token: str, email: str, password: str) -> str | None:
+        """Authorize a request token with an account's credentials; return the verifier.
+
+        Returns None for wrong credentials; raises a 400 for an unknown request token.
+        """
+        request_token = self._request_tokens.get(token)
+        if request_token is None:
+            raise ServiceError(400, f"Unknown request token: {token}")
+        if self.passwords.get(email) != password:
+            return None
+        request_token.verifier = secrets.token_hex(16)
+        request_token.email = email
+        return request_token.verifier
+
+    def issue_access_token(self, request_token_key: str) -> tuple[str, str]:
+        """Exchange a (verified) request token for an access token and secret."""
+        request_token = self._request_tokens.pop(request_token_key)
+        assert request_token.email is not None
+        token, secret = secrets.token_hex(16), secrets.token_hex(8)
+        self._access_tokens[token] = _AccessToken(
+            secret, request_token.consumer_key, request_token.email, self.clock()
+        )
+        return token, secret
+
+    def verify(self, request: SignedRequest, step: str) -> dict[str, str]:
+        """Check a signed request and return its oauth parameters.
+
+        ``step`` is ``request_token`` (consumer only), ``access_token`` (consumer, authorized
+        request token and verifier) or ``data`` (consumer and a live access token; the request
+        counts against the token's lifetime). The returned dict carries ``email`` for ``data``.
+        """
+        params = self._header_params(request)
+        consumer_key = params["oauth_consumer_key"]
+        consumer = self._consumers.get(consumer_key)
+        if consumer is None:
+            raise _unauthorized(f"Unknown consumer key: {consumer_key}")
+        token_key = params.get("oauth_token", "")
+        token_secret = ""
+        result = dict(params)
+        if step == "access_token":
+            request_token = self._request_tokens.get(token_key)
+            if request_token is None or request_token.consumer_key != consumer_key:
+                raise _unauthorized(None)
+            verifier = params.get("oauth_verifier") or _form_value(request, "oauth_verifier")
+            if request_token.verifier is None or verifier != request_token.verifier:
+                raise _unauthorized("Invalid or missing oauth_verifier")
+            token_secret = request_token.secret
+        elif step == "data":
+            access_token = self._live_access_token(token_key, consumer_key)
+            token_secret = access_token.secret
+            result["email"] = access_token.email
+        self._check_signature(request, params, consumer.secret, token_secret)
+        self._check_nonce(consumer_key, token_key, params)
+        if step == "data":
+            self._access_tokens[token_key].requests_served += 1
+        return result
+
+    def _header_params(self, request: SignedRequest) -> dict[str, str]:
+        try:
+            pairs = utils.parse_authorization_header(request.authorization)
+        except ValueError:
+            raise _unauthorized("Malformed OAuth Authorization header") from None
+        params = {key: utils.unescape(value) for key, value in pairs if key != "realm"}
+        required = ("oauth_consumer_key", "oauth_signature", "oauth_timestamp", "oauth_nonce")
+        missing = [name for name in required if not params.get(name)]
+        if missing:
+            raise _unauthorized(f"Missing OAuth parameters: {', '.join(missing)}")
+        if params.get("oauth_signature_method") != "HMAC-SHA1":
+            raise _unauthorized("Unsupported signature method: use HMAC-SHA1")
+        try:
+            timestamp = int(params["oauth_timestamp"])
+        except ValueError:
+            raise _unauthorized("Invalid oauth_timestamp") from None
+        if abs(timestamp - self.clock()) > TIMESTAMP_WINDOW_S:
+            raise _unauthorized("Timestamp is out of the accepted window")
+        return params
+
+    def _live_access_token(self, token_key: str, consumer_key: str) -> _AccessToken:
+        access_token = self._access_tokens.get(token_key)
+        if access_token is None or access_token.consumer_key != consumer_key:
+            raise _unauthorized(None)
+        seconds, requests = self.lifetime.seconds, self.lifetime.requests
+        expired = (seconds is not None and self.clock() - access_token.issued_at > seconds) or (
+            requests is not None and access_token.requests_served >= requests
+        )
+        if expired:
+            del self._access_tokens[token_key]
+            raise _unauthorized(None)
+        return access_token
+
+    @staticmethod
+    def _check_signature(
+        request: SignedRequest, params: Mapping[str, str], client_secret: str, token_secret: str
+    ) -> None:
+        url, _, query = request.url.partition("?")
+        collected = signature.collect_parameters(
+            uri_query=query,
+            body=request.form_body or None,
+            headers={"Authorization": request.authorization},
+        )
+        signed = types.SimpleNamespace(
+            params=collected,
+            uri=url,
+            http_method=request.method.upper(),
+            signature=params["oauth_signature"],
+        )
+        if not signature.verify_hmac_sha1(signed, client_secret, token_secret):
+            raise _unauthorized("Invalid signature")
+
+    def _check_nonce(self, consumer_key: str, token_key: str, params: Mapping[str, str]) -> None:
+        now = self.clock()
+        # insertion order is time order: forget from the oldest, as long as they are stale
+        while self._nonces:
+            oldest, seen = next(iter(self._nonces.items()))
+            if now - seen <= 2 * TIMESTAMP_WINDOW_S:
+                break
+            del self._nonces[oldest]
+        nonce_key = (
+            consumer_key,
+            token_key,
+            params["oauth_nonce"] + ":" + params["oauth_timestamp"],
+        )
+        if nonce_key in self._nonces:
+            raise _unauthorized("Nonce already used")
+        self._nonces[nonce_key] = now
+
+
+def _form_value(request: SignedRequest, name: str) -> str | None:
+    if not request.form_body:
+        return None
+    return dict(parse_qsl(request.form_body, keep_blank_values=True)).get(name)

@@ -1,0 +1,47 @@
+"""The package's public names: pinned, and each one documented."""
+
+from __future__ import annotations
+
+import inspect
+
+import inexogy
+
+PUBLIC = {
+    "ACCEPT", "BASE_URL_ENV", "CONVERSIONS", "DEFAULT_BASE_URL", "RESOLUTION_SPANS",
+    "AsyncInexogy", "AuthenticationError", "BadRequestError", "Conversion", "Credentials",
+    "ExportFormat", "Inexogy", "InexogyError", "InvalidCredentialsError", "InvalidResponseError",
+    "LastReading", "NetworkError", "NotFoundError", "NotLoggedInError", "PermissionDeniedError",
+    "RateLimitError", "Readings", "Resolution", "RetryPolicy", "ServerError",
+    "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
+    "si_name", "split_range", "to_ms", "to_si",
+}  # fmt: skip
+
+METHODS = {
+    "meters", "find_meter", "field_names", "devices", "readings", "last_reading", "statistics",
+    "load_profile", "raw_load_profile", "disaggregation", "activities", "website_access_code",
+    "virtual_meter", "create_virtual_meter", "delete_virtual_meter", "login", "from_token_store",
+    "from_credentials",
+}  # fmt: skip
+
+
+def test_all_is_pinned_and_importable() -> None:
+    assert set(inexogy.__all__) == PUBLIC
+    for name in inexogy.__all__:
+        assert getattr(inexogy, name) is not None
+
+
+def test_every_public_class_and_function_has_a_docstring() -> None:
+    for name in inexogy.__all__:
+        value = getattr(inexogy, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert inspect.getdoc(value), name
+
+
+def test_sync_and_async_clients_offer_the_same_documented_methods() -> None:
+    for client in (inexogy.Inexogy, inexogy.AsyncInexogy):
+        for name in METHODS:
+            method = getattr(client, name)
+            assert inspect.getdoc(method), f"{client.__name__}.{name}"
+    for name in METHODS - {"from_token_store", "from_credentials"}:
+        assert inspect.iscoroutinefunction(getattr(inexogy.AsyncInexogy, name)), name
+        assert not inspect.iscoroutinefunction(getattr(inexogy.Inexogy, name)), name

@@ -1,0 +1,183 @@
+"""What the sync and the async client share: settings, connection, retries, range planning."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Self
+
+import httpx
+import inexogy_auth
+from inexogy_auth import BasicAuth, Credentials, TokenStore
+from inexogy_client.models import Reading
+
+from .calls import Call, readings_chunk
+from .chunks import Resolution, split_range
+from .connection import Connection, base_url_for
+from .last_reading import Clock
+from .retry import Retrier, RetryPolicy
+from .sessions import PasswordProvider, oauth_auth, save_credentials, stored_credentials
+from .timestamps import to_ms
+
+__all__ = ["ClientBase", "Progress"]
+
+Progress = Callable[[int, int], None]
+"""Called with (chunks done, chunks in all) after each request of a long range."""
+
+
+class ClientBase:
+    """Settings and plumbing of ``Inexogy`` and ``AsyncInexogy``."""
+
+    def __init__(
+        self,
+        *,
+        auth: httpx.Auth | None,
+        base_url: str | None,
+        http_client: httpx.Client | httpx.AsyncClient | None,
+        retry: RetryPolicy | None,
+        timeout: float,
+        max_concurrency: int,
+        clock: Clock,
+        monotonic: Callable[[], float],
+        asynchronous: bool,
+    ) -> None:
+        if max_concurrency < 1:
+            raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency}")
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive seconds, not {timeout}")
+        self._connection = Connection(
+            auth=auth,
+            base_url=base_url,
+            timeout=timeout,
+            http_client=http_client,
+            asynchronous=asynchronous,
+        )
+        self._retrier = Retrier(retry, monotonic)
+        self._max_concurrency = max_concurrency
+        self._clock = clock
+
+    @classmethod
+    def from_credentials(
+        cls,
+        credentials: Credentials,
+        *,
+        base_url: str | None = None,
+        password_provider: PasswordProvider | None = None,
+        store: TokenStore | None = None,
+        app_name: str = inexogy_auth.DEFAULT_APP_NAME,
+        **kwargs: Any,
+    ) -> Self:
+        """Return a client signing with OAuth ``credentials`` (consumer and access token).
+
+        With a ``password_provider`` (returning email and password) an expired token is
+        renewed by itself and saved to ``store``; without one it raises ``TokenExpiredError``.
+        """
+        resolved = base_url_for(base_url, kwargs.get("http_client"))
+        auth = oauth_auth(
+            credentials,
+            resolved,
+            password_provider=password_provider,
+            store=store,
+            app_name=app_name,
+        )
+        return cls(auth=auth, base_url=resolved, **kwargs)
+
+    @classmethod
+    def from_token_store(
+        cls,
+        store: TokenStore | None = None,
+        *,
+        base_url: str | None = None,
+        password_provider: PasswordProvider | None = None,
+        **kwargs: Any,
+    ) -> Self:
+        """Return a client signing with the token saved by an earlier login.
+
+        ``store`` defaults to ``TokenStore()`` (``$INEXOGY_TOKEN_FILE``, else the user's
+        config directory). Raises ``NotLoggedInError`` when it holds no token.
+        """
+        store = TokenStore() if store is None else store
+        return cls.from_credentials(
+            stored_credentials(store),
+            base_url=base_url,
+            password_provider=password_provider,
+            store=store,
+            **kwargs,
+        )
+
+    @classmethod
+    def _basic(
+        cls, email: str, password: str, base_url: str | None, kwargs: dict[str, Any]
+    ) -> Self:
+        """Return a client sending the password with every request (``method="basic"``)."""
+        return cls(auth=BasicAuth(email, password), base_url=base_url, **kwargs)
+
+    @staticmethod
+    def _dance_connection(
+        base_url: str | None, kwargs: dict[str, Any], *, asynchronous: bool
+    ) -> Connection:
+        """Return the unsigned connection the OAuth dance of a login runs on."""
+        return Connection(
+            auth=None,
+            base_url=base_url,
+            timeout=kwargs.get("timeout", 30.0),
+            http_client=kwargs.get("http_client"),
+            asynchronous=asynchronous,
+        )
+
+    @classmethod
+    def _logged_in(
+        cls,
+        credentials: Credentials,
+        connection: Connection,
+        email: str,
+        password: str,
+        *,
+        store: TokenStore | None,
+        app_name: str,
+        kwargs: dict[str, Any],
+    ) -> Self:
+        """Return a client signing with the dance's ``credentials``, saved to ``store``."""
+        save_credentials(store, credentials)
+        return cls.from_credentials(
+            credentials,
+            base_url=connection.base_url,
+            store=store,
+            password_provider=lambda: (email, password),
+            app_name=app_name,
+            **kwargs,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The API's base URL, e.g. ``https://api.inexogy.com/public/v1``."""
+        return self._connection.base_url
+
+    @property
+    def retry(self) -> RetryPolicy | None:
+        """The retry policy (``None``: every call is tried once)."""
+        return self._retrier.policy
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _readings_calls(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None,
+        resolution: Resolution,
+        fields: Sequence[str] | None,
+    ) -> list[tuple[int, int, Call[list[Reading]]]]:
+        """One call per span the resolution allows, with the span it covers."""
+        lower = to_ms(start, "start")
+        upper = to_ms(self._clock() if end is None else end, "end")
+        if upper <= lower:
+            raise ValueError(
+                f"the range is empty: start {start.isoformat()} is not before "
+                f"{'now' if end is None else 'end'} ({(end or self._clock()).isoformat()})"
+            )
+        return [
+            (low, high, readings_chunk(meter_id, low, high, resolution, fields))
+            for low, high in split_range(lower, upper, resolution)
+        ]

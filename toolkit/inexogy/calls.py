@@ -1,0 +1,302 @@
+"""One ``Call`` per API operation, shared by the sync and the async client.
+
+A call names the generated function to use, its arguments, and how to turn its answer into
+the toolkit's result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+import attrs
+import inexogy_client
+from attrs import frozen
+from inexogy_client.api.disaggregation import get_activities, get_disaggregation
+from inexogy_client.api.measurements import (
+    get_last_reading,
+    get_load_profile,
+    get_raw_load_profile,
+    get_readings,
+    get_statistics,
+)
+from inexogy_client.api.metadata import get_devices, get_field_names, get_meters
+from inexogy_client.api.virtual_meters import (
+    create_virtual_meter,
+    delete_virtual_meter,
+    get_virtual_meter,
+)
+from inexogy_client.api.website_access_code import get_website_access_code
+from inexogy_client.models import (
+    Activity,
+    Disaggregation,
+    LoadProfileRow,
+    Meter,
+    Reading,
+    Statistic,
+    Statistics,
+)
+from inexogy_client.models.load_profile_resolution import LoadProfileResolution
+from inexogy_client.types import UNSET, Response, Unset
+
+from .chunks import Resolution
+from .errors import InvalidResponseError
+from .last_reading import Clock, LastReading
+from .responses import decode_errors_mapped, parsed_or_raise, request_errors_mapped
+from .timestamps import from_ms, to_ms
+
+__all__ = [
+    "Call",
+    "activities",
+    "create_virtual_meter_call",
+    "delete_virtual_meter_call",
+    "devices",
+    "disaggregation",
+    "field_names",
+    "last_reading",
+    "load_profile",
+    "meters",
+    "raw_load_profile",
+    "readings_chunk",
+    "statistics",
+    "virtual_meter",
+    "website_access_code",
+]
+
+T = TypeVar("T")
+
+
+@frozen
+class Call(Generic[T]):
+    """One request, ready to be sent (again, on a retry) by the sync or the async client."""
+
+    sync: Callable[..., Response[Any]]
+    asyncio: Callable[..., Awaitable[Response[Any]]]
+    kwargs: dict[str, Any]
+    convert: Callable[[Any], T]
+    idempotent: bool = True
+
+    def send(self, client: inexogy_client.Client) -> T:
+        """Send once with the sync client; any failure raises an ``InexogyError``."""
+        with request_errors_mapped(), decode_errors_mapped():
+            response = self.sync(client=client, **self.kwargs)
+        return self._result(response)
+
+    async def send_async(self, client: inexogy_client.Client) -> T:
+        """Send once with the async client; any failure raises an ``InexogyError``."""
+        with request_errors_mapped(), decode_errors_mapped():
+            response = await self.asyncio(client=client, **self.kwargs)
+        return self._result(response)
+
+    def _result(self, response: Response[Any]) -> T:
+        parsed = parsed_or_raise(response)
+        with decode_errors_mapped():
+            return self.convert(parsed)
+
+
+def _call(module: Any, convert: Callable[[Any], T], **kwargs: Any) -> Call[T]:
+    """Return a call of a generated operation module (``sync_detailed``/``asyncio_detailed``)."""
+    return Call(module.sync_detailed, module.asyncio_detailed, kwargs, convert)
+
+
+def _expect(parsed: Any, kind: type[T], what: str) -> T:
+    """Return ``parsed`` if it is a ``kind``; otherwise the answer is not what the API promises."""
+    if not isinstance(parsed, kind):
+        raise InvalidResponseError(
+            f"200 OK, but the body is not {what} ({type(parsed).__name__}); try again later",
+            status=200,
+        )
+    return parsed
+
+
+def _list_of(kind: type[T], what: str) -> Callable[[Any], list[T]]:
+    def convert(parsed: Any) -> list[T]:
+        items = _expect(parsed, list, f"a list of {what}")
+        for item in items:
+            _expect(item, kind, f"a list of {what}")
+        return items
+
+    return convert
+
+
+def _text(what: str) -> Callable[[Any], str]:
+    def convert(parsed: Any) -> str:
+        text = _expect(parsed, str, what)
+        if not text:
+            raise InvalidResponseError(
+                f"200 OK with an empty body instead of {what}; try again later", status=200
+            )
+        return text
+
+    return convert
+
+
+def _fields(fields: Sequence[str] | None) -> str | Unset:
+    """Return the ``fields`` parameter: one comma-separated string, or left out for all fields."""
+    if fields is None:
+        return UNSET
+    if isinstance(fields, str):
+        raise TypeError("fields must be a sequence of names, e.g. ['energy', 'power'], not a str")
+    if not fields:
+        raise ValueError("fields is empty: pass None for all fields, or name some")
+    return ",".join(fields)
+
+
+def _range(start: datetime, end: datetime | None) -> tuple[int, int | Unset]:
+    """``from`` and ``to`` of a span given as aware datetimes (``to`` left out when open)."""
+    from_ = to_ms(start, "start")
+    if end is None:
+        return from_, UNSET
+    to = to_ms(end, "end")
+    if to <= from_:
+        raise ValueError(f"end {end.isoformat()} must be after start {start.isoformat()}")
+    return from_, to
+
+
+def meters() -> Call[list[Meter]]:
+    """``GET /meters``."""
+    return _call(get_meters, _list_of(Meter, "meters"))
+
+
+def field_names(meter_id: str) -> Call[list[str]]:
+    """``GET /field_names``."""
+    return _call(get_field_names, _list_of(str, "field names"), meter_id=meter_id)
+
+
+def devices(meter_id: str) -> Call[list[str]]:
+    """``GET /devices``."""
+    return _call(get_devices, _list_of(str, "device names"), meter_id=meter_id)
+
+
+def readings_chunk(
+    meter_id: str, lower: int, upper: int, resolution: Resolution, fields: Sequence[str] | None
+) -> Call[list[Reading]]:
+    """``GET /readings`` over one span ``[lower, upper)`` in ms."""
+    return _call(
+        get_readings,
+        _list_of(Reading, "readings"),
+        meter_id=meter_id,
+        from_=lower,
+        to=upper,
+        resolution=resolution,
+        fields=_fields(fields),
+    )
+
+
+def last_reading(meter_id: str, fields: Sequence[str] | None, clock: Clock) -> Call[LastReading]:
+    """``GET /last_reading``."""
+
+    def convert(parsed: Any) -> LastReading:
+        reading = _expect(parsed, Reading, "a reading")
+        return LastReading(meter_id, reading.time, reading.values.to_dict(), clock=clock)
+
+    return _call(get_last_reading, convert, meter_id=meter_id, fields=_fields(fields))
+
+
+def statistics(
+    meter_id: str, start: datetime, end: datetime | None, fields: Sequence[str] | None
+) -> Call[dict[str, Statistic]]:
+    """``GET /statistics``."""
+    from_, to = _range(start, end)
+
+    def convert(parsed: Any) -> dict[str, Statistic]:
+        return dict(_expect(parsed, Statistics, "statistics").additional_properties)
+
+    return _call(
+        get_statistics, convert, meter_id=meter_id, from_=from_, to=to, fields=_fields(fields)
+    )
+
+
+def load_profile(
+    meter_id: str, first_day: date, last_day: date, resolution: LoadProfileResolution
+) -> Call[list[dict[str, float]]]:
+    """``GET /load_profile`` from ``first_day`` to ``last_day``, both included."""
+    if last_day < first_day:
+        raise ValueError(f"last_day {last_day} must not be before first_day {first_day}")
+
+    def convert(parsed: Any) -> list[dict[str, float]]:
+        return [row.to_dict() for row in _list_of(LoadProfileRow, "load profile rows")(parsed)]
+
+    return _call(
+        get_load_profile,
+        convert,
+        meter_id=meter_id,
+        from_year=first_day.year,
+        from_month=first_day.month,
+        from_day=first_day.day,
+        to_year=last_day.year,
+        to_month=last_day.month,
+        to_day=last_day.day,
+        resolution=resolution,
+    )
+
+
+def raw_load_profile(meter_id: str, day: date) -> Call[str]:
+    """``GET /raw_load_profile`` of one day."""
+    return _call(
+        get_raw_load_profile,
+        _text("a load profile file"),
+        meter_id=meter_id,
+        year=day.year,
+        month=day.month,
+        day=day.day,
+    )
+
+
+def disaggregation(
+    meter_id: str, start: datetime, end: datetime | None
+) -> Call[dict[datetime, dict[str, int]]]:
+    """``GET /disaggregation``: energy per device (10^-10 kWh) per 15-minute interval."""
+    from_, to = _range(start, end)
+
+    def convert(parsed: Any) -> dict[datetime, dict[str, int]]:
+        answer = _expect(parsed, Disaggregation, "a disaggregation")
+        return {
+            from_ms(int(time)): {
+                device: int(energy) for device, energy in devices.additional_properties.items()
+            }
+            for time, devices in sorted(
+                answer.additional_properties.items(), key=lambda item: int(item[0])
+            )
+        }
+
+    return _call(get_disaggregation, convert, meter_id=meter_id, from_=from_, to=to)
+
+
+def activities(meter_id: str, start: datetime, end: datetime) -> Call[list[Activity]]:
+    """``GET /activities``."""
+    from_, to = _range(start, end)
+    return _call(
+        get_activities, _list_of(Activity, "activities"), meter_id=meter_id, from_=from_, to=to
+    )
+
+
+def website_access_code(email: str) -> Call[str]:
+    """``GET /website_access_code``."""
+    return _call(get_website_access_code, _text("an access code"), email=email)
+
+
+def virtual_meter(meter_id: str) -> Call[list[Meter]]:
+    """``GET /virtual_meter``: the meters a virtual meter is made of."""
+    return _call(get_virtual_meter, _list_of(Meter, "meters"), meter_id=meter_id)
+
+
+def create_virtual_meter_call(plus: Sequence[str], minus: Sequence[str]) -> Call[Meter]:
+    """``POST /virtual_meter``; not idempotent, so retried only where the server did not act."""
+    if isinstance(plus, str) or isinstance(minus, str):
+        raise TypeError("plus and minus must be sequences of meterIds, not a str")
+    if not plus:
+        raise ValueError("a virtual meter needs at least one meterId in plus")
+    call = _call(
+        create_virtual_meter,
+        lambda parsed: _expect(parsed, Meter, "a meter"),
+        meter_ids_plus=",".join(plus),
+        meter_ids_minus=",".join(minus) if minus else UNSET,
+    )
+    return attrs.evolve(call, idempotent=False)
+
+
+def delete_virtual_meter_call(meter_id: str) -> Call[None]:
+    """``DELETE /virtual_meter``; the real service answers 501 Not Implemented."""
+    return _call(delete_virtual_meter, lambda parsed: None, meter_id=meter_id)

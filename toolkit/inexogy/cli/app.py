@@ -1,0 +1,119 @@
+"""The ``inexogy`` command: global options, the commands, and the entry point."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from inexogy_auth import SecretRedactingFilter
+
+from .account import login, logout
+from .chart import plot
+from .data import last_reading, meters, readings, statistics
+from .failures import ReportingGroup
+from .options import AuthMethod, GlobalOptions
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    cls=ReportingGroup,
+    name="inexogy",
+    help="Read inexogy (formerly Discovergy) smart meters: meters, readings, statistics, charts.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="INEXOGY_BASE_URL",
+            help="The API's base URL (default: https://api.inexogy.com/public/v1).",
+            show_default=False,
+        ),
+    ] = None,
+    auth: Annotated[
+        AuthMethod,
+        typer.Option(
+            "--auth", help="oauth: the token stored by `login`; basic: email and password."
+        ),
+    ] = "oauth",
+    token_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--token-file",
+            envvar="INEXOGY_TOKEN_FILE",
+            dir_okay=False,
+            help="Where the OAuth token is kept (default: in the user's config directory).",
+            show_default=False,
+        ),
+    ] = None,
+    email: Annotated[
+        str | None,
+        typer.Option(
+            "--email",
+            envvar="INEXOGY_EMAIL",
+            help="The account's email, for --auth basic (password: $INEXOGY_PASSWORD or a prompt).",
+        ),
+    ] = None,
+    retries: Annotated[
+        int,
+        typer.Option(
+            "--retries", min=0, max=20, help="Retries of a failed request (429, 5xx, network)."
+        ),
+    ] = 4,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="Log requests and show tracebacks.")
+    ] = False,
+) -> None:
+    """Read your inexogy smart meters."""
+    ctx.obj = GlobalOptions(
+        base_url=base_url,
+        auth=auth,
+        token_file=token_file,
+        email=email,
+        verbose=verbose,
+        retries=retries,
+    )
+    if verbose:
+        _log_to_stderr(ctx)
+
+
+def _log_to_stderr(ctx: typer.Context) -> None:
+    """Log the toolkit and its HTTP requests to stderr (secrets redacted) while the command runs."""
+    handler = logging.StreamHandler()
+    handler.addFilter(SecretRedactingFilter())
+    handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    loggers = [logging.getLogger(name) for name in ("inexogy", "inexogy_auth", "httpx")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG if logger.name.startswith("inexogy") else logging.INFO)
+
+    def stop_logging() -> None:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+
+    ctx.call_on_close(stop_logging)
+
+
+app.command()(login)
+app.command()(logout)
+app.command()(meters)
+app.command("last-reading")(last_reading)
+app.command()(readings)
+app.command()(statistics)
+app.command()(plot)
+
+
+def main() -> None:
+    """Run the ``inexogy`` command (the console-script entry point)."""
+    app(prog_name="inexogy")

@@ -1,0 +1,189 @@
+"""The data commands: ``meters``, ``last-reading``, ``readings`` and ``statistics``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from inexogy.chunks import Resolution
+from inexogy.export import FORMATS, ExportFormat, format_from_path
+
+from .failures import CommandFailedError
+from .options import GlobalOptions
+from .params import (
+    FieldsOption,
+    FromOption,
+    MeterArgument,
+    ToOption,
+    UnitsOption,
+    check_output,
+    check_range,
+    find_meter,
+    split_fields,
+)
+from .progress import ChunkProgress
+from .render import (
+    MeterFormat,
+    TableFormat,
+    ViewFormat,
+    last_reading_json,
+    last_reading_view,
+    meters_csv,
+    meters_json,
+    meters_table,
+    statistics_json,
+    statistics_rows,
+    statistics_table,
+    to_csv,
+)
+
+__all__ = ["last_reading", "meters", "readings", "statistics"]
+
+_TABLE_WIDTH = 160  # for tables written to a pipe, where the terminal width is unknown
+
+
+def _stdout() -> Console:
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=_TABLE_WIDTH)
+    return console
+
+
+def meters(
+    ctx: typer.Context,
+    format: Annotated[MeterFormat, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """List the meters of the account."""
+    with ctx.ensure_object(GlobalOptions).open_client() as client:
+        found = client.meters()
+    if format == "json":
+        typer.echo(meters_json(found))
+    elif format == "csv":
+        typer.echo(meters_csv(found), nl=False)
+    else:
+        _stdout().print(meters_table(found))
+
+
+def last_reading(
+    ctx: typer.Context,
+    meter: MeterArgument,
+    units: UnitsOption = "si",
+    format: Annotated[ViewFormat, typer.Option("--format", help="table or json.")] = "table",
+    fields: FieldsOption = None,
+) -> None:
+    """Show the latest reading of a meter and how old it is."""
+    with ctx.ensure_object(GlobalOptions).open_client() as client:
+        names = split_fields(fields)
+        found = find_meter(client, meter, names)
+        reading = client.last_reading(found.meter_id, fields=names)
+    if format == "json":
+        typer.echo(last_reading_json(reading, units))
+    else:
+        title = f"Last reading of {found.full_serial_number} ({found.meter_id})"
+        _stdout().print(last_reading_view(reading, title, units))
+
+
+def readings(
+    ctx: typer.Context,
+    meter: MeterArgument,
+    start: FromOption,
+    resolution: Annotated[
+        Resolution,
+        typer.Option("--resolution", help="The readings' spacing; raw is as the meter sent them."),
+    ],
+    end: ToOption = None,
+    fields: FieldsOption = None,
+    units: UnitsOption = "si",
+    format: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", help="csv, jsonl or parquet (default: from --output, else csv)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Write to this file (atomically) instead of stdout.",
+        ),
+    ] = None,
+) -> None:
+    """Fetch readings over any range as CSV, JSON lines or Parquet (as many requests as needed)."""
+    check_range(start, end)
+    chosen = _chosen_format(format, output)
+    if chosen == "parquet" and output is None:
+        raise typer.BadParameter(
+            "parquet is binary: name a file with --output", param_hint="--format"
+        )
+    if output is not None:
+        check_output(output)
+    names = split_fields(fields)
+    with (
+        ctx.ensure_object(GlobalOptions).open_client() as client,
+        ChunkProgress("Fetching readings") as progress,
+    ):
+        found = find_meter(client, meter, names)
+        table = client.readings(
+            found.meter_id, start, end, resolution=resolution, fields=names, progress=progress
+        )
+    if not len(table):
+        typer.echo(f"No readings of {found.full_serial_number} in this range.", err=True)
+    if output is None:
+        frame = table.to_polars(units)
+        sys.stdout.write(frame.write_csv() if chosen == "csv" else frame.write_ndjson())
+        sys.stdout.flush()
+        return
+    try:
+        written = table.write(output, chosen, units=units)
+    except OSError as error:
+        raise CommandFailedError(f"cannot write {output}: {error.strerror or error}") from None
+    typer.echo(f"Wrote {len(table)} readings of {found.full_serial_number} to {written}", err=True)
+
+
+def _chosen_format(format: ExportFormat | None, output: Path | None) -> ExportFormat:
+    """Return the format asked for, else the one the file name says, else CSV."""
+    if output is None:
+        return format or "csv"
+    if format is None:
+        try:
+            return format_from_path(output)
+        except ValueError as error:
+            raise typer.BadParameter(f"{error}, or pass --format", param_hint="--output") from None
+    named = FORMATS.get(output.suffix.lower())
+    if named is not None and named != format:
+        raise typer.BadParameter(
+            f"{output} names {named}, not {format}: rename the file or drop --format",
+            param_hint="--format",
+        )
+    return format
+
+
+def statistics(
+    ctx: typer.Context,
+    meter: MeterArgument,
+    start: FromOption,
+    end: ToOption = None,
+    fields: FieldsOption = None,
+    units: UnitsOption = "si",
+    format: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Show count, minimum, maximum, mean and variance of each field over a range."""
+    check_range(start, end)
+    names = split_fields(fields)
+    with ctx.ensure_object(GlobalOptions).open_client() as client:
+        found = find_meter(client, meter, names)
+        result = client.statistics(found.meter_id, start, end, fields=names)
+    if format == "json":
+        typer.echo(statistics_json(result, units))
+    elif format == "csv":
+        rows = statistics_rows(result, units)
+        header = ("field", "count", "minimum", "maximum", "mean", "variance")
+        typer.echo(to_csv(header, rows), nl=False)
+    else:
+        until = "now" if end is None else f"{end:%Y-%m-%d %H:%M %Z}"
+        title = f"Statistics of {found.full_serial_number}, {start:%Y-%m-%d %H:%M %Z} to {until}"
+        _stdout().print(statistics_table(result, title, units))

@@ -1,0 +1,105 @@
+"""The global options of the ``inexogy`` command, and opening a client from them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import typer
+from attrs import define, field
+from inexogy_auth import TokenStore
+
+from inexogy import Inexogy, RetryPolicy
+
+__all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "read_password"]
+
+AuthMethod = Literal["oauth", "basic"]
+"""How data commands authenticate: the stored OAuth token, or email and password per call."""
+
+PASSWORD_ENV = "INEXOGY_PASSWORD"  # noqa: S105 (the name of a variable, not a password)
+"""The environment variable a password may come from instead of the prompt."""
+
+
+@define
+class GlobalOptions:
+    """What the options before the command name chose, shared by every command.
+
+    ``secrets`` collects every password read during the run, so that error texts can be
+    scrubbed of them before they are printed.
+    """
+
+    base_url: str | None = None
+    auth: AuthMethod = "oauth"
+    token_file: Path | None = None
+    email: str | None = None
+    verbose: bool = False
+    retries: int = 4
+    secrets: list[str] = field(factory=list, repr=False)
+
+    def token_store(self) -> TokenStore:
+        """Return the token store the options name (``--token-file``, else the default place)."""
+        return TokenStore(self.token_file)
+
+    def read_password(self, *, from_stdin: bool = False) -> str:
+        """Read a password (see :func:`read_password`) and remember it as a secret."""
+        password = read_password(from_stdin=from_stdin)
+        self.secrets.append(password)
+        return password
+
+    def open_client(self) -> Inexogy:
+        """Open a client authenticated the way the options ask; the caller closes it.
+
+        OAuth uses the stored token (re-authorizing on expiry when ``INEXOGY_EMAIL`` and
+        ``INEXOGY_PASSWORD`` are both set); Basic needs ``--email`` and a password.
+        """
+        if self.auth == "basic":
+            if not self.email:
+                raise typer.BadParameter(
+                    "--auth basic needs an email: pass --email or set INEXOGY_EMAIL",
+                    param_hint="--email",
+                )
+            password = self.read_password()
+            return Inexogy.login(
+                self.email, password, method="basic", base_url=self.base_url, retry=self.retry()
+            )
+        return Inexogy.from_token_store(
+            self.token_store(),
+            base_url=self.base_url,
+            password_provider=self._password_provider(),
+            retry=self.retry(),
+        )
+
+    def retry(self) -> RetryPolicy | None:
+        """Return the retry policy ``--retries`` asks for (``None`` for no retries)."""
+        return RetryPolicy(max_attempts=self.retries + 1) if self.retries > 0 else None
+
+    def _password_provider(self) -> Callable[[], tuple[str, str]] | None:
+        email, password = self.email, os.environ.get(PASSWORD_ENV)
+        if not email or not password:
+            return None
+        self.secrets.append(password)
+        return lambda: (email, password)
+
+
+def read_password(*, from_stdin: bool = False) -> str:
+    """Read a password from stdin (first line), else ``$INEXOGY_PASSWORD``, else a hidden prompt.
+
+    An empty password is a usage error.
+    """
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        source = "standard input"
+    elif PASSWORD_ENV in os.environ:
+        password = os.environ[PASSWORD_ENV]
+        source = PASSWORD_ENV
+    else:
+        password = typer.prompt("Password", hide_input=True)
+        source = "the prompt"
+    if not password:
+        raise typer.BadParameter(
+            f"the password from {source} is empty: give the account's password"
+        )
+    return password

@@ -1,0 +1,61 @@
+"""A progress bar on stderr for readings that take several requests."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+__all__ = ["ChunkProgress"]
+
+
+class ChunkProgress:
+    """A ``progress(done, total)`` callback that shows a bar once a range needs several requests.
+
+    A single request shows nothing. On a terminal the bar disappears when done; elsewhere (a
+    pipe, a log) one final line is left. It writes to stderr only, so stdout keeps only data.
+    """
+
+    def __init__(self, description: str, console: Console | None = None) -> None:
+        self._description = description
+        self._console = console or Console(stderr=True)
+        self._progress: Progress | None = None
+        self._task = TaskID(0)
+
+    def __call__(self, done: int, total: int) -> None:
+        """Report that ``done`` of ``total`` requests are finished."""
+        if total < 2:
+            return
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("requests"),
+                TimeElapsedColumn(),
+                console=self._console,
+                transient=self._console.is_terminal,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task(self._description, total=total)
+        self._progress.update(self._task, completed=done, total=total)
+
+    def __enter__(self) -> ChunkProgress:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.stop()

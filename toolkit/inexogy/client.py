@@ -1,0 +1,298 @@
+"""``Inexogy``: the synchronous high-level client."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import date, datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+import inexogy_auth
+from inexogy_auth import TokenStore
+from inexogy_client.models import Activity, Meter, Statistic
+from inexogy_client.models.load_profile_resolution import LoadProfileResolution
+
+from . import calls
+from .base import ClientBase, Progress
+from .calls import Call
+from .chunks import Resolution
+from .last_reading import Clock, LastReading, utc_now
+from .meters import match_meter
+from .readings import Readings, build_readings
+from .responses import request_errors_mapped
+from .retry import RetryPolicy, Sleep
+from .sessions import LoginMethod, check_method
+
+__all__ = ["Inexogy"]
+
+T = TypeVar("T")
+
+
+class _Skipped(Exception):
+    """A call of a long range not started because another one had failed."""
+
+
+class Inexogy(ClientBase):
+    """The inexogy API for people: typed results, retries, long ranges, errors that explain.
+
+    Use it as a context manager (or call ``close``)::
+
+        with Inexogy.login("me@example.com", password) as api:
+            meter = api.find_meter("1ESY1161229886")
+            table = api.readings(meter.meter_id, start, end, resolution="fifteen_minutes")
+
+    ``auth`` is any ``httpx.Auth`` (``inexogy_auth.OAuth1Auth``, ``inexogy_auth.BasicAuth``);
+    ``base_url`` defaults to ``$INEXOGY_BASE_URL``, else the real service. ``http_client`` is
+    an ``httpx.Client`` of yours to send through (with its own timeout and pool); it is never
+    closed here, and gets its ``auth`` and ``base_url`` back on close. ``retry`` says how
+    failed calls are retried (``None``: not at all); ``timeout`` is per request, in seconds;
+    ``max_concurrency`` bounds the parallel requests of a long range. ``sleep``, ``clock``
+    (now, for ``LastReading.age`` and open ranges) and ``monotonic`` replace the real ones in
+    tests. All times taken and given are aware datetimes; a naive one raises ``ValueError``.
+    Failed calls raise subclasses of ``inexogy.InexogyError``.
+    """
+
+    def __init__(
+        self,
+        *,
+        auth: httpx.Auth,
+        base_url: str | None = None,
+        http_client: httpx.Client | None = None,
+        retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 (immutable)
+        timeout: float = 30.0,
+        max_concurrency: int = 4,
+        sleep: Sleep = time.sleep,
+        clock: Clock = utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(
+            auth=auth,
+            base_url=base_url,
+            http_client=http_client,
+            retry=retry,
+            timeout=timeout,
+            max_concurrency=max_concurrency,
+            clock=clock,
+            monotonic=monotonic,
+            asynchronous=False,
+        )
+        self._sleep = sleep
+
+    # Creation
+
+    @classmethod
+    def login(
+        cls,
+        email: str,
+        password: str,
+        *,
+        method: LoginMethod = "oauth",
+        base_url: str | None = None,
+        store: TokenStore | None = None,
+        app_name: str = inexogy_auth.DEFAULT_APP_NAME,
+        **kwargs: Any,
+    ) -> Self:
+        """Return a client for the account ``email``.
+
+        ``method="oauth"`` runs the OAuth dance now (its token is saved to ``store`` when one
+        is given, and renewed with the same email and password when it expires);
+        ``method="basic"`` sends the password with every request instead. ``kwargs`` go to
+        the constructor. Raises ``InvalidCredentialsError`` for a wrong email or password.
+        """
+        check_method(method)
+        if method == "basic":
+            return cls._basic(email, password, base_url, kwargs)
+        connection = cls._dance_connection(base_url, kwargs, asynchronous=False)
+        try:
+            with request_errors_mapped():
+                credentials = inexogy_auth.authorize(
+                    connection.client, email, password, app_name=app_name
+                )
+        finally:
+            connection.close()
+        return cls._logged_in(
+            credentials, connection, email, password, store=store, app_name=app_name, kwargs=kwargs
+        )
+
+    # Lifetime
+
+    def close(self) -> None:
+        """Close the httpx client made here; a caller's client is left open."""
+        self._connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # Running calls
+
+    def _run(self, call: Call[T]) -> T:
+        client = self._connection.client
+        return self._retrier.call(
+            lambda: call.send(client), self._sleep, idempotent=call.idempotent
+        )
+
+    def _run_all(self, batch: Sequence[Call[T]], progress: Progress | None) -> list[T]:
+        """Run the calls with at most ``max_concurrency`` at a time; results in call order.
+
+        When one call fails for good, no further call starts and its error is raised once
+        the calls already running have ended.
+        """
+        total = len(batch)
+        if total == 1 or self._max_concurrency == 1:
+            results: list[T] = []
+            for call in batch:
+                results.append(self._run(call))
+                if progress is not None:
+                    progress(len(results), total)
+            return results
+        failed = threading.Event()
+
+        def run_one(call: Call[T]) -> T:
+            if failed.is_set():
+                raise _Skipped
+            try:
+                return self._run(call)
+            except BaseException:
+                failed.set()
+                raise
+
+        with ThreadPoolExecutor(min(self._max_concurrency, total), "inexogy") as pool:
+            futures = [pool.submit(run_one, call) for call in batch]
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    if future.exception() is not None:
+                        break
+                    if progress is not None:
+                        progress(done, total)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+        for future in futures:
+            error = None if future.cancelled() else future.exception()
+            if error is not None and not isinstance(error, _Skipped):
+                raise error
+        return [future.result() for future in futures]
+
+    # Metadata
+
+    def meters(self) -> list[Meter]:
+        """Return the meters of the account."""
+        return self._run(calls.meters())
+
+    def find_meter(self, meter: str) -> Meter:
+        """Return the meter with this meterId or serial number (short, full or printed).
+
+        Raises ``NotFoundError`` when none (or several) match.
+        """
+        return match_meter(self.meters(), meter)
+
+    def field_names(self, meter_id: str) -> list[str]:
+        """Return the fields the meter's readings carry (e.g. ``energy``, ``power``)."""
+        return self._run(calls.field_names(meter_id))
+
+    def devices(self, meter_id: str) -> list[str]:
+        """Return the devices recognised in the meter's consumption (e.g. ``DISHWASHER-1``)."""
+        return self._run(calls.devices(meter_id))
+
+    # Measurements
+
+    def readings(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> Readings:
+        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as columns.
+
+        A range longer than the resolution allows per request (raw: 1 day) is fetched in
+        several requests, up to ``max_concurrency`` at a time, and merged in time order
+        without gaps or duplicates; ``progress(done, total)`` is called after each one.
+        """
+        planned = self._readings_calls(meter_id, start, end, resolution, fields)
+        answers = self._run_all([call for _, _, call in planned], progress)
+        return build_readings(
+            meter_id,
+            resolution,
+            ((low, high, answer) for (low, high, _), answer in zip(planned, answers, strict=True)),
+        )
+
+    def last_reading(self, meter_id: str, *, fields: Sequence[str] | None = None) -> LastReading:
+        """Return the meter's latest reading; check its ``age`` before taking it as current."""
+        return self._run(calls.last_reading(meter_id, fields, self._clock))
+
+    def statistics(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        fields: Sequence[str] | None = None,
+    ) -> dict[str, Statistic]:
+        """Count, minimum, maximum, mean and variance per field over ``[start, end)``, raw units."""
+        return self._run(calls.statistics(meter_id, start, end, fields))
+
+    def load_profile(
+        self,
+        meter_id: str,
+        first_day: date,
+        last_day: date,
+        *,
+        resolution: LoadProfileResolution = "raw",
+    ) -> list[dict[str, float]]:
+        """Load-profile rows from ``first_day`` to ``last_day`` (both included).
+
+        Each row has ``time`` (Unix ms), one value per OBIS code (e.g. ``1.29``, in kWh) and
+        ``status``.
+        """
+        return self._run(calls.load_profile(meter_id, first_day, last_day, resolution))
+
+    def raw_load_profile(self, meter_id: str, day: date) -> str:
+        """Return the load-profile file the meter sent on ``day``, as text."""
+        return self._run(calls.raw_load_profile(meter_id, day))
+
+    # Disaggregation
+
+    def disaggregation(
+        self, meter_id: str, start: datetime, end: datetime | None = None
+    ) -> dict[datetime, dict[str, int]]:
+        """Energy per recognised device (10^-10 kWh) per 15 minutes, at most one week."""
+        return self._run(calls.disaggregation(meter_id, start, end))
+
+    def activities(self, meter_id: str, start: datetime, end: datetime) -> list[Activity]:
+        """Activities of recognised devices in ``[start, end)``, at most one month."""
+        return self._run(calls.activities(meter_id, start, end))
+
+    # Account
+
+    def website_access_code(self, email: str) -> str:
+        """Return an access code for the inexogy website."""
+        return self._run(calls.website_access_code(email))
+
+    # Virtual meters
+
+    def virtual_meter(self, meter_id: str) -> list[Meter]:
+        """Return the meters a virtual meter is made of."""
+        return self._run(calls.virtual_meter(meter_id))
+
+    def create_virtual_meter(self, plus: Sequence[str], minus: Sequence[str] = ()) -> Meter:
+        """Return a new virtual meter: the sum of the ``plus`` meters minus the ``minus`` meters."""
+        return self._run(calls.create_virtual_meter_call(plus, minus))
+
+    def delete_virtual_meter(self, meter_id: str) -> None:
+        """Delete a virtual meter (the real service answers 501: ``ServerError``)."""
+        self._run(calls.delete_virtual_meter_call(meter_id))

@@ -1,0 +1,50 @@
+"""The latest reading of a meter, with its age."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from attrs import field, frozen
+
+from .timestamps import from_ms
+from .units import to_si
+
+__all__ = ["Clock", "LastReading", "utc_now"]
+
+Clock = Callable[[], datetime]
+"""A source of the current time as an aware datetime."""
+
+
+def utc_now() -> datetime:
+    """Return the current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+@frozen
+class LastReading:
+    """The latest reading of a meter.
+
+    ``time_ms`` is the reading's Unix time in ms, ``values`` its raw values keyed by field
+    name. ``age`` tells how old it is: a meter that stopped sending keeps answering its last
+    reading, so check the age before trusting a value as current.
+    """
+
+    meter_id: str
+    time_ms: int
+    values: dict[str, float]
+    clock: Clock = field(default=utc_now, repr=False, eq=False)
+
+    @property
+    def time(self) -> datetime:
+        """The reading's time, aware, in UTC."""
+        return from_ms(self.time_ms)
+
+    @property
+    def age(self) -> timedelta:
+        """How long ago the reading was taken (from the clock's now)."""
+        return self.clock() - self.time
+
+    def si_values(self) -> dict[str, float]:
+        """Return the values converted to kWh, W, V and m³, with unit-suffixed names."""
+        return to_si(self.values)

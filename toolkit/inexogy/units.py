@@ -1,0 +1,81 @@
+"""Units of reading values: the service's raw units and their conversion to SI-style units.
+
+The service sends integers in small units. The conversion divides and renames the field
+with a unit suffix, so a converted value can never be mistaken for a raw one:
+
+| raw field names                                   | raw unit    | divide by | SI name         |
+|---------------------------------------------------|-------------|-----------|-----------------|
+| ``energy``, ``energy1``, ``energyOut``,           | 10^-10 kWh  | 1e10      | ``<name>_kWh``  |
+| ``energyOut2``, ``energyProducer*`` (``energy*``) |             |           |                 |
+| ``power``, ``power1..3`` (older meters),          | mW (signed, | 1000      | ``<name>_W``    |
+| ``phase1Power..phase3Power`` (newer meters)       | + import)   |           |                 |
+| ``voltage1..3`` (older meters),                   | mV          | 1000      | ``<name>_V``    |
+| ``phase1Voltage..phase3Voltage`` (newer meters)   |             |           |                 |
+| ``volume`` (gas)                                  | litres      | 1000      | ``volume_m3``   |
+| anything else (``actualityDuration``, devices...) | unknown     | (kept)    | unchanged       |
+
+Examples: ``energy`` 123_400_000_000 -> ``energy_kWh`` 12.34; ``phase1Power`` -1500 ->
+``phase1Power_W`` -1.5; ``voltage1`` 230_100 -> ``voltage1_V`` 230.1.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+from attrs import frozen
+
+__all__ = ["CONVERSIONS", "Conversion", "Units", "conversion_for", "si_name", "to_si"]
+
+Units = Literal["raw", "si"]
+"""How values are given: ``"raw"`` as the service sends them, ``"si"`` converted."""
+
+
+@frozen
+class Conversion:
+    """How fields matching ``pattern`` convert: value / ``divisor``, named ``<field>_<unit>``."""
+
+    pattern: re.Pattern[str]
+    raw_unit: str
+    unit: str
+    divisor: float
+
+    def name(self, field: str) -> str:
+        """Return the SI name of ``field``: the raw name with this conversion's unit suffix."""
+        return f"{field}_{self.unit}"
+
+
+CONVERSIONS: tuple[Conversion, ...] = (
+    Conversion(re.compile(r"energy\w*"), "10^-10 kWh", "kWh", 1e10),
+    Conversion(re.compile(r"power\d*|phase\d+Power"), "mW", "W", 1000.0),
+    Conversion(re.compile(r"voltage\d*|phase\d+Voltage"), "mV", "V", 1000.0),
+    Conversion(re.compile(r"volume"), "l", "m3", 1000.0),
+)
+"""The conversion table, tried in order; a field matches when the whole name matches."""
+
+
+def conversion_for(field: str) -> Conversion | None:
+    """Return the conversion of a raw field name, or ``None`` for a field of unknown unit."""
+    for conversion in CONVERSIONS:
+        if conversion.pattern.fullmatch(field):
+            return conversion
+    return None
+
+
+def si_name(field: str) -> str:
+    """Return the name of ``field`` after conversion (unchanged when its unit is unknown)."""
+    conversion = conversion_for(field)
+    return field if conversion is None else conversion.name(field)
+
+
+def to_si(values: Mapping[str, float]) -> dict[str, float]:
+    """Convert one reading's raw values, renaming each field with its unit suffix."""
+    converted: dict[str, float] = {}
+    for field, value in values.items():
+        conversion = conversion_for(field)
+        if conversion is None:
+            converted[field] = value
+        else:
+            converted[conversion.name(field)] = value / conversion.divisor
+    return converted
