@@ -120,6 +120,20 @@ def test_to_polars_si_converts_and_renames() -> None:
     assert frame["actualityDuration"].to_list() == [7, 8]
 
 
+def test_si_values_are_the_decimal_quotients_without_float_noise(tmp_path: Path) -> None:
+    # Multiplying by the reciprocal gives 87.98100000000001, 229.44400000000002, 19590.662827250002.
+    table = Readings(
+        meter_id="m",
+        resolution="fifteen_minutes",
+        times=[1_704_067_200_000],
+        columns={"power": [87_981], "voltage1": [229_444], "energyOut": [195_906_628_272_500]},
+    )
+    frame = table.to_polars("si")
+    assert frame.row(0)[1:] == (87.981, 229.444, 19_590.66282725)
+    csv_line = table.write(tmp_path / "r.csv", units="si").read_text().splitlines()[1]
+    assert csv_line.endswith(",87.981,229.444,19590.66282725")
+
+
 def test_unknown_units_are_refused() -> None:
     with pytest.raises(ValueError, match="'raw' or 'si'"):
         sample().to_polars("kwh")  # type: ignore[arg-type]
@@ -158,7 +172,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_partial_one(
     target.write_text("old complete data\n")
 
     def fail_midway(self: pl.DataFrame, file: Any, *args: Any, **kwargs: Any) -> None:
-        Path(file).write_text("time,ener")
+        file.write(b"time,ener")
         raise OSError("disk full")
 
     monkeypatch.setattr(pl.DataFrame, "write_csv", fail_midway)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
+
+from inexogy.files import write_atomically
 
 __all__ = ["FORMATS", "ExportFormat", "format_from_path", "write_frame"]
 
@@ -36,29 +36,14 @@ def format_from_path(path: str | os.PathLike[str]) -> ExportFormat:
 def write_frame(frame: pl.DataFrame, path: str | os.PathLike[str], format: ExportFormat) -> Path:
     """Write ``frame`` to ``path`` atomically; returns the path written.
 
-    The data goes to a temporary file in the same directory, which then replaces ``path`` in
-    one step: a reader never sees a half-written file, and a failed export leaves nothing
-    under the final name (an existing file there stays as it was).
+    See :func:`~inexogy.files.write_atomically`: a reader never sees a half-written file,
+    and a failed export leaves nothing under the final name (an existing file there stays
+    as it was).
     """
-    target = Path(path)
     if format not in ("csv", "jsonl", "parquet"):
         raise ValueError(f"unknown format {format!r}: use csv, jsonl or parquet")
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".partial"
-    )
-    os.close(handle)
-    try:
-        if format == "csv":
-            frame.write_csv(temporary)
-        elif format == "jsonl":
-            frame.write_ndjson(temporary)
-        else:
-            frame.write_parquet(temporary)
-        # mkstemp makes the file private (0600); a data export gets the usual 0644.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    return target
+    if format == "csv":
+        return write_atomically(path, frame.write_csv)
+    if format == "jsonl":
+        return write_atomically(path, frame.write_ndjson)
+    return write_atomically(path, frame.write_parquet)

@@ -9,13 +9,13 @@ in pixels. The file is written atomically: a failed plot never leaves a partial 
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from inexogy.files import write_atomically
 from inexogy.units import conversion_for, si_name
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def plot_readings(
     written (nothing is left under ``path`` then). Returns the path written.
     """
     figure = readings_figure(readings, field=field, title=title, width=width, height=height, tz=tz)
-    return _save_atomically(figure, Path(path))
+    return write_atomically(path, lambda stream: figure.savefig(stream, format="png", dpi=_DPI))
 
 
 def readings_figure(
@@ -107,16 +107,3 @@ def readings_figure(
 def _zone_name(tz: tzinfo) -> str:
     key = getattr(tz, "key", None)
     return key if isinstance(key, str) else (tz.tzname(None) or "UTC")
-
-
-def _save_atomically(figure: Figure, path: Path) -> Path:
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            figure.savefig(stream, format="png", dpi=_DPI)
-        os.chmod(scratch, 0o644)  # mkstemp creates 0600; a chart is not a secret
-        os.replace(scratch, path)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
-    return path

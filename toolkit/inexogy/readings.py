@@ -99,8 +99,12 @@ class Readings:
             column = pl.Series(field, values, strict=False)
             conversion = conversion_for(field) if units == "si" else None
             if conversion is not None:
-                column = (column.cast(pl.Float64) / conversion.divisor).alias(
-                    conversion.name(field)
+                # polars divides by multiplying with the reciprocal; rounding to the raw
+                # unit gives back the value a decimal division would (87.981, not ...01).
+                column = (
+                    (column.cast(pl.Float64) / conversion.divisor)
+                    .round(conversion.decimals)
+                    .alias(conversion.name(field))
                 )
             series.append(column)
         return pl.DataFrame(series)

@@ -34,12 +34,18 @@ Units = Literal["raw", "si"]
 
 @frozen
 class Conversion:
-    """How fields matching ``pattern`` convert: value / ``divisor``, named ``<field>_<unit>``."""
+    """How fields matching ``pattern`` convert: value / ``divisor``, named ``<field>_<unit>``.
+
+    ``decimals`` is how many decimal places one raw unit takes in the converted unit (3 for
+    mW -> W): rounding a converted column to it removes binary float noise
+    (``87.98100000000001``) without losing anything the raw integer held.
+    """
 
     pattern: re.Pattern[str]
     raw_unit: str
     unit: str
     divisor: float
+    decimals: int
 
     def name(self, field: str) -> str:
         """Return the SI name of ``field``: the raw name with this conversion's unit suffix."""
@@ -47,10 +53,10 @@ class Conversion:
 
 
 CONVERSIONS: tuple[Conversion, ...] = (
-    Conversion(re.compile(r"energy\w*"), "10^-10 kWh", "kWh", 1e10),
-    Conversion(re.compile(r"power\d*|phase\d+Power"), "mW", "W", 1000.0),
-    Conversion(re.compile(r"voltage\d*|phase\d+Voltage"), "mV", "V", 1000.0),
-    Conversion(re.compile(r"volume"), "l", "m3", 1000.0),
+    Conversion(re.compile(r"energy\w*"), "10^-10 kWh", "kWh", 1e10, 10),
+    Conversion(re.compile(r"power\d*|phase\d+Power"), "mW", "W", 1000.0, 3),
+    Conversion(re.compile(r"voltage\d*|phase\d+Voltage"), "mV", "V", 1000.0, 3),
+    Conversion(re.compile(r"volume"), "l", "m3", 1000.0, 3),
 )
 """The conversion table, tried in order; a field matches when the whole name matches."""
 
