@@ -30,7 +30,8 @@ from .oauth import OAuthProvider, TokenLifetime
 from .ratelimit import RateLimits
 from .texts import ServiceError, error_text
 
-DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "openapi.yaml"
+# A symlink to the project's openapi.yaml in a checkout; the file itself in an installed wheel.
+DEFAULT_SPEC = Path(__file__).parent / "openapi.yaml"
 BASE_PATH = "/public/v1"
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 

@@ -17,9 +17,7 @@ def login(
     ctx: typer.Context,
     email: Annotated[
         str | None,
-        typer.Option(
-            "--email", envvar="INEXOGY_EMAIL", help="The account's email [env: INEXOGY_EMAIL]."
-        ),
+        typer.Option("--email", envvar="INEXOGY_EMAIL", help="The account's email."),
     ] = None,
     password_stdin: Annotated[
         bool,
