@@ -161,7 +161,7 @@ def from_auth_error(error: inexogy_auth.AuthError) -> InexogyError:
     if isinstance(error, inexogy_auth.InvalidCredentialsError):
         return InvalidCredentialsError(message, status=status)
     if isinstance(error, inexogy_auth.TokenExpiredError):
-        return TokenExpiredError(message, status=status)
+        return TokenExpiredError(message, status=status, login_helps=error.login_helps)
     if isinstance(error, inexogy_auth.RateLimitedError):
         return RateLimitError(message, status=status, retry_after=error.retry_after)
     if isinstance(error, inexogy_auth.TokenStoreError):

@@ -39,10 +39,13 @@ def describe_failure(error: BaseException, options: GlobalOptions) -> str:
             return f"not logged in (no token in {options.token_store().path}): run `{login}` first"
         case errors.InvalidCredentialsError():
             return f"the email or password was refused ({error.message}): check both and retry"
+        case errors.TokenExpiredError(login_helps=False):
+            return error.message
         case errors.TokenExpiredError():
             return (
                 f"the stored token is no longer accepted: run `{login}` again "
-                "(against the same --base-url)"
+                "(against the same --base-url), or set INEXOGY_EMAIL and INEXOGY_PASSWORD "
+                "so that it renews itself"
             )
         case errors.RateLimitError():
             wait = f"{error.retry_after:g} s" if error.retry_after is not None else "a minute"

@@ -1,0 +1,70 @@
+"""Shared by the resilience tests: live simulators, OAuth clients that heal, file checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from inexogy import AsyncInexogy, Inexogy
+from inexogy_auth import OAuth1Auth, Reauthorizer, TokenStore, authorize
+from inexogy_client import Client
+from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, create_app, running
+
+NOW = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)
+"""The simulator's "now" in the library-level tests (its data starts 2024-01-01)."""
+RLM_SERIAL = "10512345"
+"""The serial number of the demo account's RLM meter (three fields: quick to fetch)."""
+
+
+@contextmanager
+def simulator(**app_args: Any) -> Iterator[str]:
+    """Serve a simulator (``create_app`` arguments) on loopback; yield its base URL."""
+    app_args.setdefault("clock", NOW.timestamp)
+    with running(create_app(**app_args)) as url:
+        yield url
+
+
+class CountingPassword:
+    """Gives the demo account's email and password, counting how often it was asked."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> tuple[str, str]:
+        self.calls += 1
+        return DEMO_EMAIL, DEMO_PASSWORD
+
+
+def healing_auth(
+    base_url: str, store: TokenStore, password: CountingPassword, **reauthorizer_args: Any
+) -> OAuth1Auth:
+    """Log in with the dance (token saved to ``store``); the auth renews its token by itself."""
+    with Client(base_url=base_url, timeout=httpx.Timeout(30.0)) as client:
+        credentials = authorize(client, DEMO_EMAIL, DEMO_PASSWORD)
+    store.save(credentials)
+    reauthorizer_args.setdefault("min_interval", 0.0)
+    reauthorizer = Reauthorizer(base_url, password, store=store, **reauthorizer_args)
+    return OAuth1Auth.from_credentials(credentials, reauthorizer=reauthorizer)
+
+
+def sync_client(base_url: str, auth: httpx.Auth, **kwargs: Any) -> Inexogy:
+    """A client without retries: every request must succeed the first time it is healed."""
+    return Inexogy(auth=auth, base_url=base_url, retry=None, clock=lambda: NOW, **kwargs)
+
+
+def async_client(base_url: str, auth: httpx.Auth, **kwargs: Any) -> AsyncInexogy:
+    """The async twin of ``sync_client``."""
+    return AsyncInexogy(auth=auth, base_url=base_url, retry=None, clock=lambda: NOW, **kwargs)
+
+
+def leftovers(directory: Path) -> list[str]:
+    """The names in ``directory`` that look like temporary files of an interrupted write."""
+    return sorted(
+        path.name
+        for path in directory.iterdir()
+        if path.name.startswith(".") or "partial" in path.name or path.name.endswith(".tmp")
+    )
