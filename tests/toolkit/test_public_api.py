@@ -11,7 +11,7 @@ PUBLIC = {
     "AsyncInexogy", "AuthenticationError", "BadRequestError", "Conversion", "Credentials",
     "ExportFormat", "Inexogy", "InexogyError", "InvalidCredentialsError", "InvalidResponseError",
     "LastReading", "NetworkError", "NotFoundError", "NotLoggedInError", "PermissionDeniedError",
-    "RateLimitError", "Readings", "Resolution", "RetryPolicy", "ServerError",
+    "RateLimitError", "Readings", "Resolution", "ResponseLimits", "RetryPolicy", "ServerError",
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
     "si_name", "split_range", "to_ms", "to_si",
 }  # fmt: skip

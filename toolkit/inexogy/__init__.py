@@ -39,6 +39,7 @@ from .errors import (
 )
 from .export import ExportFormat
 from .last_reading import LastReading
+from .limits import ResponseLimits
 from .readings import Readings
 from .retry import RetryPolicy
 from .timestamps import from_ms, to_ms
@@ -68,6 +69,7 @@ __all__ = [
     "RateLimitError",
     "Readings",
     "Resolution",
+    "ResponseLimits",
     "RetryPolicy",
     "ServerError",
     "TokenExpiredError",

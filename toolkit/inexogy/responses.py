@@ -148,10 +148,9 @@ def from_decode_error(error: Exception, endpoint: str = "the service") -> Invali
     detail = str(error)
     if len(detail) > 80:
         detail = detail[:77] + "..."
+    detail = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
     return InvalidResponseError(
-        f"{endpoint} answered 200 OK with JSON of an unexpected shape "
-        f"({type(error).__name__}: {detail})",
-        status=200,
+        f"{endpoint} answered 200 OK with JSON of an unexpected shape ({detail})", status=200
     )
 
 

@@ -43,7 +43,6 @@ MAX_TIME_MS = 253_402_300_799_999
 _TIME_FIELDS = frozenset(
     {"time", "begin_time", "end_time", "first_measurement_time", "last_measurement_time"}
 )
-_NUMBER_TYPES = frozenset({int, float})
 _UNSET_TYPE = Unset
 
 
@@ -81,8 +80,6 @@ def _check_number(value: Any, where: str, *, integer: bool) -> str | None:
     if kind is float and not integer:
         if not math.isfinite(value):
             return f"{where} is {value!r}, not a finite number"
-        if not INT64_MIN <= value <= INT64_MAX:
-            return f"{where} is {value!r}, beyond the 64-bit integer range"
         return None
     return f"{where} is {_describe(value)}, not {'an integer' if integer else 'a number'}"
 
@@ -212,7 +209,7 @@ def check_readings(
     times = list(map(_get_time, readings))
     if set(map(type, times)) != {int}:
         index = next(i for i, time in enumerate(times) if type(time) is not int)
-        raise invalid_answer(endpoint, f"readings[{index}].time is {_describe(times[index])}")
+        raise invalid_answer(endpoint, str(check_time(times[index], f"readings[{index}].time")))
     slack = RESOLUTION_SPANS[resolution].max_span if resolution in RESOLUTION_SPANS else 0
     earliest, latest = min(times), max(times)
     for time in (earliest, latest):
@@ -243,14 +240,12 @@ def _check_column(column: list[Any], endpoint: str, name: str) -> None:
         column = [value for value in column if type(value) is not _UNSET_TYPE]
     if not column:
         return
-    if kinds <= _NUMBER_TYPES:
-        try:
-            if all(map(math.isfinite, column)) and (
-                min(column) >= INT64_MIN and max(column) <= INT64_MAX
-            ):
-                return
-        except OverflowError:  # an integer too large for a float
-            pass
+    if kinds == {int}:
+        fine = min(column) >= INT64_MIN and max(column) <= INT64_MAX
+    else:
+        fine = kinds == {float} and all(map(math.isfinite, column))
+    if fine:
+        return
     for value in column:
         problem = _check_number(value, f"a reading's {name}", integer=False)
         if problem:
