@@ -13,7 +13,7 @@ from .account import login, logout
 from .chart import plot
 from .data import last_reading, meters, readings, statistics
 from .failures import ReportingGroup
-from .options import AuthMethod, GlobalOptions
+from .options import AuthMethod, GlobalOptions, check_base_url
 
 __all__ = ["app", "main"]
 
@@ -74,6 +74,8 @@ def global_options(
     ] = False,
 ) -> None:
     """Read your inexogy smart meters."""
+    if base_url is not None:
+        check_base_url(base_url)
     ctx.obj = GlobalOptions(
         base_url=base_url,
         auth=auth,

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+import httpx
 import typer
 from attrs import define, field
 from inexogy_auth import TokenStore
 
-from inexogy import Inexogy, RetryPolicy
+from inexogy import DEFAULT_BASE_URL, Inexogy, RetryPolicy
 
-__all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "read_password"]
+__all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "check_base_url", "read_password"]
 
 AuthMethod = Literal["oauth", "basic"]
 """How data commands authenticate: the stored OAuth token, or email and password per call."""
@@ -82,6 +83,20 @@ class GlobalOptions:
             return None
         self.secrets.append(password)
         return lambda: (email, password)
+
+
+def check_base_url(base_url: str) -> None:
+    """Refuse a ``--base-url`` that is not an http(s) URL with a host (usage error)."""
+    try:
+        url = httpx.URL(base_url)
+        good = url.scheme in ("http", "https") and bool(url.host)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        good = False
+    if not good:
+        raise typer.BadParameter(
+            f"{base_url!r} is not an http(s) URL with a host: give one like {DEFAULT_BASE_URL}",
+            param_hint="--base-url",
+        )
 
 
 def read_password(*, from_stdin: bool = False) -> str:
