@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from inexogy import Inexogy
+from inexogy.responses import request_errors_mapped
 
 from .options import GlobalOptions
 
@@ -42,8 +43,10 @@ def login(
             "login needs the account's email: pass --email or set INEXOGY_EMAIL",
             param_hint="--email",
         )
-    password = options.read_password(from_stdin=password_stdin)
     store = options.token_store()
+    with request_errors_mapped():
+        store.check()  # before the password is asked for and the dance is run
+    password = options.read_password(from_stdin=password_stdin)
     with Inexogy.login(
         address, password, base_url=options.base_url, store=store, retry=options.retry()
     ):
