@@ -28,7 +28,7 @@ from .errors import (
 )
 from .oauth1 import OAuth1Auth
 from .reauthorizer import Reauthorizer
-from .redaction import SecretRedactingFilter, install_log_redaction, redact_text
+from .redaction import SecretRedactingFilter, install_log_redaction, redact_text, secret_forms
 from .store import TOKEN_FILE_ENV, TokenStore
 
 __all__ = [
@@ -51,6 +51,7 @@ __all__ = [
     "authorize_async",
     "install_log_redaction",
     "redact_text",
+    "secret_forms",
 ]
 
 install_log_redaction()

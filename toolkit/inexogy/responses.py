@@ -74,7 +74,8 @@ def _server_text(status: int, content: bytes, headers: Mapping[str, str]) -> str
             f"{status} {reason}: the server answered an HTML page, not the API "
             "(an unknown path, or an outage); check the base URL and try again later"
         )
-    text = content.decode("utf-8", errors="replace").strip()
+    # A server (or a proxy) may echo the request's credentials: never pass them on.
+    text = inexogy_auth.redact_text(content.decode("utf-8", errors="replace").strip())
     if len(text) > _MAX_MESSAGE:
         text = text[:_MAX_MESSAGE] + "..."
     return text or f"{status} {reason}"

@@ -47,8 +47,14 @@ class GlobalOptions:
     def read_password(self, *, from_stdin: bool = False) -> str:
         """Read a password (see :func:`read_password`) and remember it as a secret."""
         password = read_password(from_stdin=from_stdin)
-        self.secrets.append(password)
+        self.remember_secret(password)
         return password
+
+    def remember_secret(self, password: str) -> None:
+        """Keep ``password`` (and ``email:password``, the Basic header's pair) for redaction."""
+        self.secrets.append(password)
+        if self.email:
+            self.secrets.append(f"{self.email}:{password}")
 
     def open_client(self) -> Inexogy:
         """Open a client authenticated the way the options ask; the caller closes it.
@@ -81,7 +87,7 @@ class GlobalOptions:
         email, password = self.email, os.environ.get(PASSWORD_ENV)
         if not email or not password:
             return None
-        self.secrets.append(password)
+        self.remember_secret(password)
         return lambda: (email, password)
 
 
