@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +16,7 @@ import httpx
 from inexogy import AsyncInexogy, Inexogy
 from inexogy_auth import OAuth1Auth, Reauthorizer, TokenStore, authorize
 from inexogy_client import Client
-from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, create_app, running
+from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, FaultPlan, create_app, running
 
 NOW = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)
 """The simulator's "now" in the library-level tests (its data starts 2024-01-01)."""
@@ -67,4 +71,58 @@ def leftovers(directory: Path) -> list[str]:
         path.name
         for path in directory.iterdir()
         if path.name.startswith(".") or "partial" in path.name or path.name.endswith(".tmp")
+    )
+
+
+class CountingFaults(FaultPlan):
+    """A fault plan that also counts the data requests and lets a test wait for the n-th."""
+
+    def __init__(self, script: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(script, **kwargs)
+        self.seen = 0
+        self._changed = threading.Condition()
+
+    def next_fault(self) -> str:
+        with self._changed:
+            self.seen += 1
+            self._changed.notify_all()
+        return super().next_fault()
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> bool:
+        """Wait until ``count`` data requests have arrived; return whether they did."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self.seen >= count, timeout)
+
+
+COMMAND_ENV_CLEARED = (
+    "INEXOGY_BASE_URL",
+    "INEXOGY_TOKEN_FILE",
+    "INEXOGY_EMAIL",
+    "INEXOGY_PASSWORD",
+)
+
+
+def command_env(base_url: str, token_file: Path) -> dict[str, str]:
+    """The environment of an ``inexogy`` subprocess: the demo account, the simulator's URL."""
+    env = {key: value for key, value in os.environ.items() if key not in COMMAND_ENV_CLEARED}
+    env.update(
+        {
+            "INEXOGY_BASE_URL": base_url,
+            "INEXOGY_TOKEN_FILE": str(token_file),
+            "INEXOGY_EMAIL": DEMO_EMAIL,
+            "INEXOGY_PASSWORD": DEMO_PASSWORD,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def start_command(args: Sequence[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start ``inexogy ARGS`` as a process of its own (for real signals)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "inexogy.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
