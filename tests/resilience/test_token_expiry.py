@@ -9,7 +9,10 @@ after k requests or s seconds, so these tests make it happen under parallel requ
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from resilience_testkit import (
     RLM_SERIAL,
     CountingPassword,
     async_client,
+    command_env,
     healing_auth,
     simulator,
     sync_client,
@@ -145,3 +149,29 @@ def test_a_service_refusing_every_token_ends_in_one_clear_error(tmp_path: Path) 
     assert caught.value.login_helps is False
     assert "logging in again would not help" in str(caught.value)
     assert password.calls == 2  # the chunks queued behind the first one gave up without dancing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_the_command_heals_expiring_tokens_with_the_password_in_the_environment(
+    suffix: str, tmp_path: Path
+) -> None:
+    """The issue's reproduction: lifetime 2 requests, OAuth login, then a raw export."""
+    token_file = tmp_path / "token.json"
+    target = tmp_path / f"e{suffix}"
+    with simulator(clock=time.time, token_lifetime_requests=2) as url:
+        env = command_env(url, token_file)
+        login = subprocess.run(
+            [sys.executable, "-m", "inexogy.cli", "login"],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert login.returncode == 0, login.stderr
+        first_token = TokenStore(token_file).load()
+        export = subprocess.run(
+            [sys.executable, "-m", "inexogy.cli", "readings", RLM_SERIAL, "--from", "2025-06-01",
+             "--to", "2025-06-04", "--resolution", "raw", "--fields", "power", "-o", str(target)],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    assert export.returncode == 0, export.stderr
+    assert target.stat().st_size > 100_000
+    assert TokenStore(token_file).load() != first_token  # healed, and saved for the next run
