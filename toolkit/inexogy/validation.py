@@ -44,6 +44,7 @@ _TIME_FIELDS = frozenset(
     {"time", "begin_time", "end_time", "first_measurement_time", "last_measurement_time"}
 )
 _UNSET_TYPE = Unset
+_ONLY_UNSET = frozenset({Unset})
 
 
 def invalid_answer(endpoint: str, problem: str) -> InvalidResponseError:
@@ -222,7 +223,9 @@ def check_readings(
     if set(map(type, value_sets)) != {ReadingValues}:
         raise invalid_answer(endpoint, "a reading's values are not an object")
     for name, getter in _VALUE_GETTERS:
-        _check_column(list(map(getter, value_sets)), endpoint, name)
+        kinds = set(map(type, map(getter, value_sets)))
+        if kinds != _ONLY_UNSET:  # a field some reading has
+            _check_column(kinds, list(map(getter, value_sets)), endpoint, name)
     if any(map(_get_extras, value_sets)):
         for index, values in enumerate(value_sets):
             for name, value in (values.additional_properties or {}).items():
@@ -232,14 +235,11 @@ def check_readings(
     return readings
 
 
-def _check_column(column: list[Any], endpoint: str, name: str) -> None:
-    """Check one field's values of a chunk, with C-level passes in the usual case."""
-    kinds = set(map(type, column))
+def _check_column(kinds: set[type], column: list[Any], endpoint: str, name: str) -> None:
+    """Check one field's values (of types ``kinds``), with C-level passes in the usual case."""
     if _UNSET_TYPE in kinds:
-        kinds.discard(_UNSET_TYPE)
+        kinds = kinds - _ONLY_UNSET
         column = [value for value in column if type(value) is not _UNSET_TYPE]
-    if not column:
-        return
     if kinds == {int}:
         fine = min(column) >= INT64_MIN and max(column) <= INT64_MAX
     else:
