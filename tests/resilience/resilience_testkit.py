@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 from inexogy import AsyncInexogy, Inexogy
-from inexogy_auth import OAuth1Auth, Reauthorizer, TokenStore, authorize
+from inexogy_auth import Credentials, OAuth1Auth, Reauthorizer, TokenStore, authorize
 from inexogy_client import Client
 from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, FaultPlan, create_app, running
 
@@ -41,6 +41,16 @@ class CountingPassword:
     def __call__(self) -> tuple[str, str]:
         self.calls += 1
         return DEMO_EMAIL, DEMO_PASSWORD
+
+
+class CountingStore(TokenStore):
+    """A token store that counts how often the token file was written."""
+
+    saves = 0
+
+    def save(self, credentials: Credentials) -> None:
+        self.saves += 1
+        super().save(credentials)
 
 
 def healing_auth(
