@@ -86,7 +86,9 @@ def assert_clean_stop(status: int, stderr: str, target: Path, signum: int) -> No
     assert not [p.name for p in target.parent.iterdir() if p.name.endswith(TEMPORARY_SUFFIX)]
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize(
+    "signum", [pytest.param(signal.SIGINT, marks=pytest.mark.slow), signal.SIGTERM]
+)
 def test_a_signal_while_fetching_stops_with_nothing_written(signum: int, tmp_path: Path) -> None:
     status, stderr, target, _ = run_and_signal(tmp_path, ".parquet", signum, after_requests=2)
     assert_clean_stop(status, stderr, target, signum)

@@ -123,7 +123,7 @@ def test_a_fault_that_outlasts_the_retries_is_a_clean_failure(
 @pytest.mark.parametrize(
     ("seed", "suffix"),
     [
-        (1, ".csv"),
+        pytest.param(1, ".csv", marks=pytest.mark.slow),
         (2, ".parquet"),
         pytest.param(3, ".csv", marks=pytest.mark.slow),
         pytest.param(4, ".parquet", marks=pytest.mark.slow),

@@ -48,7 +48,7 @@ def clean_readings(tmp_path_factory: pytest.TempPathFactory) -> Readings:
         return api.readings(meter_id, START, NOW, resolution="raw", fields=FIELDS)
 
 
-@pytest.mark.parametrize("lifetime", [1, 2, 20])
+@pytest.mark.parametrize("lifetime", [1, pytest.param(2, marks=pytest.mark.slow), 20])
 def test_parallel_chunks_heal_expiring_tokens(
     lifetime: int, clean_readings: Readings, tmp_path: Path
 ) -> None:
@@ -124,7 +124,8 @@ def test_threads_heal_tokens_expiring_after_seconds(tmp_path: Path) -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("lifetime", [pytest.param(1, marks=pytest.mark.slow), 20])
+@pytest.mark.slow
+@pytest.mark.parametrize("lifetime", [1, 20])
 async def test_async_tasks_sharing_one_client_heal_expiring_tokens(
     lifetime: int, tmp_path: Path
 ) -> None:
