@@ -10,8 +10,8 @@ PUBLIC = {
     "ACCEPT", "BASE_URL_ENV", "CONVERSIONS", "DEFAULT_BASE_URL", "RESOLUTION_SPANS",
     "AsyncInexogy", "AuthenticationError", "BadRequestError", "Conversion", "Credentials",
     "ExportFormat", "Inexogy", "InexogyError", "InvalidCredentialsError", "InvalidResponseError",
-    "LastReading", "NetworkError", "NotFoundError", "NotLoggedInError", "PermissionDeniedError",
-    "RateLimitError", "Readings", "Resolution", "RetryPolicy", "ServerError",
+    "LastReading", "LivePoller", "MeterState", "NetworkError", "NotFoundError", "NotLoggedInError", "PermissionDeniedError",
+    "RateLimitError", "Readings", "Resolution", "RetryPolicy", "ServerError", "Snapshot",
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
     "si_name", "split_range", "to_ms", "to_si",
 }  # fmt: skip

@@ -39,6 +39,7 @@ from .errors import (
 )
 from .export import ExportFormat
 from .last_reading import LastReading
+from .live import LivePoller, MeterState, Snapshot
 from .readings import Readings
 from .retry import RetryPolicy
 from .timestamps import from_ms, to_ms
@@ -61,6 +62,8 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidResponseError",
     "LastReading",
+    "LivePoller",
+    "MeterState",
     "NetworkError",
     "NotFoundError",
     "NotLoggedInError",
@@ -70,6 +73,7 @@ __all__ = [
     "Resolution",
     "RetryPolicy",
     "ServerError",
+    "Snapshot",
     "TokenExpiredError",
     "TokenStore",
     "TokenStoreError",

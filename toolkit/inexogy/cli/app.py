@@ -12,6 +12,7 @@ from inexogy_auth import SecretRedactingFilter
 from .account import login, logout
 from .chart import plot
 from .data import last_reading, meters, readings, statistics
+from .exporter import exporter
 from .failures import ReportingGroup
 from .options import AuthMethod, GlobalOptions
 
@@ -112,6 +113,7 @@ app.command("last-reading")(last_reading)
 app.command()(readings)
 app.command()(statistics)
 app.command()(plot)
+app.command()(exporter)
 
 
 def main() -> None:

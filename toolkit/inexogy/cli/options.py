@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typer
 from attrs import define, field
@@ -49,12 +49,14 @@ class GlobalOptions:
         self.secrets.append(password)
         return password
 
-    def open_client(self) -> Inexogy:
+    def open_client(self, **client_args: Any) -> Inexogy:
         """Open a client authenticated the way the options ask; the caller closes it.
 
         OAuth uses the stored token (re-authorizing on expiry when ``INEXOGY_EMAIL`` and
         ``INEXOGY_PASSWORD`` are both set); Basic needs ``--email`` and a password.
+        ``client_args`` go to the ``Inexogy`` constructor (``retry`` replaces ``--retries``'s).
         """
+        client_args.setdefault("retry", self.retry())
         if self.auth == "basic":
             if not self.email:
                 raise typer.BadParameter(
@@ -63,18 +65,23 @@ class GlobalOptions:
                 )
             password = self.read_password()
             return Inexogy.login(
-                self.email, password, method="basic", base_url=self.base_url, retry=self.retry()
+                self.email, password, method="basic", base_url=self.base_url, **client_args
             )
         return Inexogy.from_token_store(
             self.token_store(),
             base_url=self.base_url,
             password_provider=self._password_provider(),
-            retry=self.retry(),
+            **client_args,
         )
 
     def retry(self) -> RetryPolicy | None:
         """Return the retry policy ``--retries`` asks for (``None`` for no retries)."""
         return RetryPolicy(max_attempts=self.retries + 1) if self.retries > 0 else None
+
+    @property
+    def renews_token(self) -> bool:
+        """Whether an expired OAuth token is renewed unattended (email and password are set)."""
+        return self.auth == "oauth" and bool(self.email) and bool(os.environ.get(PASSWORD_ENV))
 
     def _password_provider(self) -> Callable[[], tuple[str, str]] | None:
         email, password = self.email, os.environ.get(PASSWORD_ENV)
