@@ -221,9 +221,15 @@ class LivePoller:
         """
         meters = self._call(self._client.meters)
         chosen = list(meters) if not selectors else [match_meter(meters, s) for s in selectors]
-        unique = list({meter.meter_id: meter for meter in chosen}.values())
+        return self.use(chosen)
+
+    def use(self, meters: Sequence[Meter]) -> list[Meter]:
+        """Choose the meters to poll (as ``Inexogy.meters`` gave them); return them, each once."""
+        unique = list({meter.meter_id: meter for meter in meters}.values())
+        with self._lock:
+            requests = dict(self._requests)
         self._snapshot = Snapshot(
-            meters=tuple(MeterState(meter) for meter in unique), requests=dict(self._requests)
+            meters=tuple(MeterState(meter) for meter in unique), requests=requests
         )
         return unique
 
