@@ -79,8 +79,8 @@ def exporter(
     require("prometheus_client", "cli", "inexogy exporter")
     from inexogy.metrics import serve_metrics  # prometheus_client: only when exporting
 
+    check_interval(interval, options, SERVICE_MIN_INTERVAL, "the exporter")
     with options.open_client(retry=None) as client:
-        check_interval(interval, client.base_url, SERVICE_MIN_INTERVAL, "the exporter")
         poller = LivePoller(client, retry=live_retry(options, interval))
         meters = poller.select(meter or ())
         try:

@@ -12,7 +12,7 @@ import httpx
 import typer
 
 from inexogy import RetryPolicy
-from inexogy.connection import DEFAULT_BASE_URL
+from inexogy.connection import DEFAULT_BASE_URL, resolve_base_url
 
 from .options import GlobalOptions
 
@@ -23,13 +23,18 @@ MIN_INTERVAL = 0.1
 _SERVICE_HOST = httpx.URL(DEFAULT_BASE_URL).host
 
 
-def check_interval(interval: float, base_url: str, service_minimum: float, command: str) -> None:
+def check_interval(
+    interval: float, options: GlobalOptions, service_minimum: float, command: str
+) -> None:
     """Refuse an interval shorter than ``service_minimum`` seconds against the real service.
 
     The service updates a reading about every 2 seconds and limits request rates; any other
     base URL (the simulator, a proxy of yours) may be polled down to ``MIN_INTERVAL``.
     """
-    host = httpx.URL(base_url).host
+    try:
+        host = httpx.URL(resolve_base_url(options.base_url)).host
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--base-url") from None
     if interval < service_minimum and (host == _SERVICE_HOST or host.endswith(".inexogy.com")):
         raise typer.BadParameter(
             f"{command} polls {host} at most every {service_minimum:g} s: "

@@ -114,8 +114,8 @@ def watch(
     """
     options = ctx.ensure_object(GlobalOptions)
     fields = list(dict.fromkeys(field)) if field else None
+    check_interval(interval, options, SERVICE_MIN_INTERVAL, "watch")
     with options.open_client(retry=None) as client:
-        check_interval(interval, client.base_url, SERVICE_MIN_INTERVAL, "watch")
         found = find_meter(client, meter, fields, param_hint="--field")
         poller = LivePoller(client, retry=live_retry(options, interval), fields=fields)
         poller.use([found])
