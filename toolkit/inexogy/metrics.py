@@ -22,13 +22,21 @@ hour in the past, which a gas meter's reading often is. The reading's time is
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 from attrs import frozen
-from prometheus_client import CollectorRegistry, start_http_server
+from prometheus_client import (
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    make_wsgi_app,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import ThreadingWSGIServer
 from prometheus_client.samples import Sample
 
 from .last_reading import Clock, LastReading, utc_now
@@ -37,6 +45,7 @@ from .live import OUTCOMES, MeterState, Snapshot
 __all__ = ["MetricsServer", "SnapshotCollector", "serve_metrics"]
 
 _METER_LABELS = ("meter_id", "serial", "type")
+_SHUTDOWN_POLL = 0.05  # seconds: how soon the serving thread notices a shutdown
 
 
 @frozen
@@ -244,6 +253,13 @@ class MetricsServer:
         self._thread.join(1.0)
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """Serves requests without logging each one to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Log nothing (a scrape every few seconds is no news)."""
+
+
 def serve_metrics(
     snapshot: Callable[[], Snapshot], host: str, port: int, *, clock: Clock = utc_now
 ) -> MetricsServer:
@@ -252,11 +268,21 @@ def serve_metrics(
     Port 0 picks a free port (see ``MetricsServer.url``). Raises ``OSError`` when the address
     cannot be bound.
     """
-    from prometheus_client import PLATFORM_COLLECTOR, PROCESS_COLLECTOR
-
     registry = CollectorRegistry()
     registry.register(SnapshotCollector(snapshot, clock))
     registry.register(PROCESS_COLLECTOR)
     registry.register(PLATFORM_COLLECTOR)
-    server, thread = start_http_server(port, host, registry)
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+
+    class Server(ThreadingWSGIServer):
+        address_family = family
+
+    server = make_server(host, port, make_wsgi_app(registry), Server, _QuietHandler)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": _SHUTDOWN_POLL},
+        name="inexogy-metrics",
+        daemon=True,
+    )
+    thread.start()
     return MetricsServer(server, thread)
