@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import attrs
 import pytest
 from inexogy import Inexogy, LivePoller, NotFoundError, RetryPolicy, ServerError
 from inexogy.live import OUTCOMES, outcome_of
+from inexogy.metrics import SnapshotCollector
 from inexogy_auth import BasicAuth
 from inexogy_mock import DEMO_ACCOUNT, Account, FaultPlan, MeterSpec, create_app, running
 from toolkit_testkit import NOW, SOLAR_SERIAL, FakeTime, demo_client
@@ -168,3 +170,43 @@ def test_stop_cuts_a_retry_after_wait_short(api: Inexogy, switch: FaultSwitch) -
     assert not thread.is_alive()
     assert not polled.is_set()  # the poll was cut short inside its Retry-After wait
     assert poller.stopped
+
+
+def totals(collector: SnapshotCollector) -> dict[str, float]:
+    """The meter-wide samples (no phase, no tariff) of one collection, by name."""
+    return {
+        sample.name: sample.value
+        for family in collector.collect()
+        for sample in family.samples
+        if sample.labels.get("meter_id") and not {"phase", "tariff"} & set(sample.labels)
+    }
+
+
+def test_the_collector_answers_from_memory_and_rides_out_a_zero_register(
+    api: Inexogy, switch: FaultSwitch
+) -> None:
+    poller = LivePoller(api)
+    poller.select([SOLAR_SERIAL])
+    polled = poller.poll()
+    state = polled.meters[0]
+    assert state.reading is not None
+    served = [polled]
+    collector = SnapshotCollector(lambda: served[-1])
+
+    switch.asked.clear()
+    first = totals(collector)
+    assert not switch.asked.is_set()  # no request on the scrape path
+    si = state.reading.si_values()
+    assert first["inexogy_energy_drawn_kwh_total"] == si["energy_kWh"]
+    assert first["inexogy_power_watts"] == si["power_W"]
+
+    glitch = attrs.evolve(
+        state.reading,
+        time_ms=state.reading.time_ms + 1000,
+        values={**state.reading.values, "energy": 0, "power": 1_500},
+    )
+    served.append(attrs.evolve(polled, meters=(attrs.evolve(state, reading=glitch),)))
+    after = totals(collector)
+    assert after["inexogy_energy_drawn_kwh_total"] == si["energy_kWh"]  # not a counter reset
+    assert after["inexogy_power_watts"] == 1.5
+    assert after["inexogy_reading_timestamp_seconds"] == glitch.time_ms / 1000
