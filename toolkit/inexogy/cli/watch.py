@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import sys
@@ -120,7 +121,7 @@ def watch(
         poller = LivePoller(client, retry=live_retry(options, interval), fields=fields)
         poller.use([found])
         console = Console()
-        with stop_on_signals() as stop:
+        with stop_on_signals() as stop, _poller_log_silenced():
             if console.is_terminal:
                 _watch_terminal(console, poller, interval, count, fields, stop, options)
             else:
@@ -260,6 +261,21 @@ class _View:
             if (conversion := conversion_for(name)) is not None and conversion.unit in ("W", "V")
         ]
         return electric or list(reading.values)
+
+
+@contextmanager
+def _poller_log_silenced() -> Iterator[None]:
+    """Keep the poller's warnings off stderr: the view (or a stderr line) shows each failure.
+
+    Without a handler of its own, Python would print them over the live view.
+    """
+    logger = logging.getLogger("inexogy.live")
+    handler = logging.NullHandler()
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 @contextmanager
