@@ -8,6 +8,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import struct
 import subprocess
 import termios
@@ -97,7 +98,10 @@ def _read_until(descriptor: int, wanted: list[str], seconds: float) -> str:
     return seen.decode(errors="replace")
 
 
-def test_in_a_terminal_it_shows_the_values_and_q_quits(frozen_cli: Cli, tmp_path: Path) -> None:
+@pytest.mark.parametrize("quit_with", ["q", "SIGINT"])
+def test_in_a_terminal_it_shows_the_values_and_q_or_ctrl_c_quits(
+    frozen_cli: Cli, tmp_path: Path, quit_with: str
+) -> None:
     expected = last_reading(frozen_cli)
     values = expected["values"]
     assert isinstance(values, dict)
@@ -118,7 +122,10 @@ def test_in_a_terminal_it_shows_the_values_and_q_quits(frozen_cli: Cli, tmp_path
         screen = _read_until(main, [*shown, "voltage3"], 20)
         for text in [*shown, "power1", "voltage3", SOLAR_SERIAL, " ago"]:
             assert text in screen, screen
-        os.write(main, b"q")
+        if quit_with == "q":
+            os.write(main, b"q")
+        else:  # what Ctrl-C sends to the terminal's foreground process
+            process.send_signal(signal.SIGINT)
         assert process.wait(5) == 0
     finally:
         if process.poll() is None:

@@ -210,3 +210,23 @@ def test_the_collector_answers_from_memory_and_rides_out_a_zero_register(
     assert after["inexogy_energy_drawn_kwh_total"] == si["energy_kWh"]  # not a counter reset
     assert after["inexogy_power_watts"] == 1.5
     assert after["inexogy_reading_timestamp_seconds"] == glitch.time_ms / 1000
+
+
+def test_an_unexpected_error_is_recorded_and_polling_goes_on(
+    api: Inexogy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poller = LivePoller(api)
+    poller.select([SOLAR_SERIAL])
+    good = poller.poll().meters[0].reading
+
+    def broken(meter_id: str, *, fields: object = None) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(api, "last_reading", broken)
+    failed = poller.poll()
+    assert not failed.ok
+    assert failed.meters[0].reading is good
+    assert "unexpected KeyError" in str(failed.meters[0].error)
+    assert failed.requests["error"] == 1
+    monkeypatch.undo()
+    assert poller.poll().ok

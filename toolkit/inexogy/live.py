@@ -111,6 +111,12 @@ def outcome_of(error: InexogyError) -> Outcome:
     return "error"
 
 
+def _unexpected(failure: Exception) -> InexogyError:
+    """Wrap an error the toolkit did not expect (a bug) so that the poll records it and goes on."""
+    _log.error("unexpected error while polling", exc_info=failure)
+    return InexogyError(f"unexpected {type(failure).__name__}: {failure}")
+
+
 class PollerStoppedError(Exception):
     """The poller was stopped while it waited to retry a request."""
 
@@ -337,7 +343,10 @@ class LivePoller:
         meter_id = state.meter_id
         try:
             reading = self._call(lambda: self._client.last_reading(meter_id, fields=self._fields))
-        except InexogyError as error:
+        except PollerStoppedError:
+            raise
+        except Exception as failure:
+            error = failure if isinstance(failure, InexogyError) else _unexpected(failure)
             if state.error is None or type(state.error) is not type(error):
                 _log.warning("meter %s: %s", meter_id, error)
             return attrs.evolve(state, fresh=False, error=error, failures=state.failures + 1)
@@ -356,6 +365,9 @@ class LivePoller:
                 result = request()
             except InexogyError as error:
                 self._count(outcome_of(error))
+                raise
+            except Exception:
+                self._count("error")
                 raise
             self._count("ok")
             return result
