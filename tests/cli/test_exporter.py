@@ -6,6 +6,8 @@ import json
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,3 +213,23 @@ def test_a_busy_port_is_a_clear_error(logged_in: Cli) -> None:
         result = logged_in("exporter", "--listen", f"127.0.0.1:{port}")
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_without_prometheus_client_it_names_the_extra(
+    logged_in: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "prometheus_client", None)  # import fails: not installed
+    result = logged_in("exporter")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "inexogy: error: inexogy exporter needs prometheus_client, which is not installed: "
+        "pip install 'inexogy[cli]'\n"
+    )
+
+
+def test_the_command_loads_prometheus_client_only_to_export() -> None:
+    code = "import sys, inexogy.cli.app; print('prometheus_client' in sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert loaded.stdout.strip() == "False"

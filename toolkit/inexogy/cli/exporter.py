@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from inexogy_auth import SecretRedactingFilter
 
-from inexogy.extras import require
+from inexogy.extras import MissingExtraError, require
 from inexogy.live import LivePoller
 
 from .failures import CommandFailedError
@@ -76,7 +76,10 @@ def exporter(
     """
     options = ctx.ensure_object(GlobalOptions)
     host, port = parse_listen(listen)
-    require("prometheus_client", "cli", "inexogy exporter")
+    try:
+        require("prometheus_client", "cli", "inexogy exporter")
+    except MissingExtraError as error:
+        raise CommandFailedError(str(error)) from None
     from inexogy.metrics import serve_metrics  # prometheus_client: only when exporting
 
     check_interval(interval, options, SERVICE_MIN_INTERVAL, "the exporter")
