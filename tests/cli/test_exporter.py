@@ -205,14 +205,17 @@ def test_usage_errors_come_before_any_request(logged_in: Cli) -> None:
     assert "no meter '12345'" in unknown.stderr
 
 
-def test_a_busy_port_is_a_clear_error(logged_in: Cli) -> None:
+def test_a_busy_port_is_a_clear_error(cli: Cli) -> None:
+    # --auth basic with the password from the environment: no token file needed.
+    env = {"INEXOGY_EMAIL": DEMO_EMAIL, "INEXOGY_PASSWORD": DEMO_PASSWORD}
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = logged_in("exporter", "--listen", f"127.0.0.1:{port}")
+        result = cli("--auth", "basic", "exporter", "--listen", f"127.0.0.1:{port}", env=env)
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert not cli.token_file.exists()
 
 
 def test_without_prometheus_client_it_names_the_extra(
