@@ -12,9 +12,10 @@ same readings always give the same file.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from attrs import asdict, frozen
 
@@ -51,8 +52,16 @@ def _polars() -> Any:
 def write_period_file(path: Path, frame: pl.DataFrame, facts: FileFacts) -> Path:
     """Write one period's readings to ``path`` atomically, with ``facts`` in its metadata."""
     metadata = {METADATA_KEY: json.dumps({"version": _FORMAT_VERSION, **asdict(facts)})}
+    # Encoded before the temporary file exists: polars answers Ctrl-C during a write with
+    # two KeyboardInterrupts, the second of which would cut short the removal of that file.
+    encoded = io.BytesIO()
+    frame.write_parquet(encoded, metadata=metadata)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomically(path, lambda stream: frame.write_parquet(stream, metadata=metadata))
+
+    def copy(stream: BinaryIO) -> None:
+        stream.write(encoded.getbuffer())
+
+    return write_atomically(path, copy)
 
 
 def read_facts(path: Path) -> FileFacts | None:
