@@ -129,7 +129,9 @@ def plan_sync(
             plan.left_out[meter.meter_id] = "it has never sent data"
             continue
         if first_ms is None and wanted_ms is None:
-            plan.left_out[meter.meter_id] = "its first measurement time is unknown: pass a start"
+            plan.left_out[meter.meter_id] = (
+                "its first measurement time is unknown: give a start (--from)"
+            )
             continue
         begin_ms = max(ms for ms in (first_ms, wanted_ms) if ms is not None)
         horizon_ms = now_ms if last_ms is None else min(last_ms, now_ms)

@@ -21,7 +21,6 @@ from inexogy_client.models import Meter
 
 from ..chunks import Resolution
 from ..meters import match_meter
-from ..readings import Readings
 from ..timestamps import from_ms
 from .errors import ArchiveError
 from .layout import partition_dir, period_unit
@@ -31,6 +30,8 @@ from .store import remove_stale_partials, write_period_file
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from ..readings import Readings
 
 __all__ = [
     "AsyncFetch",
@@ -48,8 +49,10 @@ logger = logging.getLogger("inexogy.archive")
 PeriodDone = Callable[[SyncedPeriod], None]
 """Called with each period's description right after its file is written."""
 
-Fetch = Callable[[str, datetime, datetime, Resolution], Readings]
-AsyncFetch = Callable[[str, datetime, datetime, Resolution], Awaitable[Readings]]
+Fetch = Callable[[str, datetime, datetime, Resolution], "Readings"]
+"""Fetches one meter's readings in ``[start, end)`` at a resolution (``Inexogy.readings``)."""
+AsyncFetch = Callable[[str, datetime, datetime, Resolution], Awaitable["Readings"]]
+"""The awaitable twin of ``Fetch`` (``AsyncInexogy.readings``)."""
 
 
 @frozen
@@ -175,12 +178,18 @@ def _span(task: PeriodTask) -> tuple[datetime, datetime] | None:
     return task.period.start, from_ms(task.fetch_end_ms)
 
 
-def _write(task: PeriodTask, frame: pl.DataFrame, on_period: PeriodDone | None) -> SyncedPeriod:
+def _store(task: PeriodTask, frame: pl.DataFrame) -> SyncedPeriod:
+    """Write one period's file; return its description."""
     write_period_file(task.path, frame, task.facts)
     done = task.done(frame.height)
     logger.info(
         "wrote %s (%d readings, %s)", task.path, done.readings, "final" if done.final else "open"
     )
+    return done
+
+
+def _write(task: PeriodTask, frame: pl.DataFrame, on_period: PeriodDone | None) -> SyncedPeriod:
+    done = _store(task, frame)
     if on_period is not None:
         on_period(done)
     return done
@@ -238,7 +247,12 @@ async def run_async(
     try:
         for arrival in asyncio.as_completed(running):
             task, frame = await arrival
-            done.append(_write(task, frame, on_period))
+            # Encoding and writing a file is blocking work: off the event loop. The thread
+            # ends its (atomic) write even if this task is cancelled meanwhile.
+            written = await asyncio.to_thread(_store, task, frame)
+            done.append(written)
+            if on_period is not None:
+                on_period(written)
     finally:
         for pending in running:
             pending.cancel()
