@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 from inexogy_client.models import Meter
@@ -200,7 +201,9 @@ def run_threaded(
 ) -> list[SyncedPeriod]:
     """Fetch the periods in worker threads; write each file in this thread as it arrives.
 
-    On a failure (or Ctrl-C) no further period starts and the files written so far stay.
+    A sliding window: a period starts only when one before it is written, so no more than
+    the periods in flight are ever held in memory. On a failure (or Ctrl-C) no further
+    period starts and the files written so far stay.
     """
 
     def fetch_one(task: PeriodTask) -> pl.DataFrame:
@@ -211,13 +214,19 @@ def run_threaded(
     done: list[SyncedPeriod] = []
     if not tasks:
         return done
-    pool = ThreadPoolExecutor(workers_for(tasks, max_concurrency), "inexogy-sync")
-    futures: dict[Future[pl.DataFrame], PeriodTask] = {}
+    waiting = iter(tasks)
+    workers = workers_for(tasks, max_concurrency)
+    pool = ThreadPoolExecutor(workers, "inexogy-sync")
     interrupted = False
     try:
-        futures = {pool.submit(fetch_one, task): task for task in tasks}
-        for future in as_completed(futures):
-            done.append(_write(futures[future], future.result(), on_period))
+        running = {pool.submit(fetch_one, task): task for task in islice(waiting, workers)}
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = running.pop(future)
+                done.append(_write(task, future.result(), on_period))
+                for following in islice(waiting, 1):
+                    running[pool.submit(fetch_one, following)] = following
     except KeyboardInterrupt:
         interrupted = True
         raise
@@ -233,26 +242,32 @@ async def run_async(
     max_concurrency: int,
     on_period: PeriodDone | None,
 ) -> list[SyncedPeriod]:
-    """Fetch the periods as tasks, a bounded number at a time; write each file as it arrives."""
-    semaphore = asyncio.Semaphore(workers_for(tasks, max_concurrency))
+    """Fetch the periods as asyncio tasks, in a sliding window; write each file as it arrives."""
 
-    async def fetch_one(task: PeriodTask) -> tuple[PeriodTask, pl.DataFrame]:
-        async with semaphore:
-            span = _span(task)
-            readings = None if span is None else await fetch(task.meter_id, *span, task.resolution)
-        return task, _frame(readings)
+    async def fetch_one(task: PeriodTask) -> pl.DataFrame:
+        span = _span(task)
+        readings = None if span is None else await fetch(task.meter_id, *span, task.resolution)
+        return _frame(readings)
 
     done: list[SyncedPeriod] = []
-    running: list[asyncio.Task[Any]] = [asyncio.ensure_future(fetch_one(task)) for task in tasks]
+    waiting = iter(tasks)
+    workers = workers_for(tasks, max_concurrency)
+    running: dict[asyncio.Task[pl.DataFrame], PeriodTask] = {
+        asyncio.ensure_future(fetch_one(task)): task for task in islice(waiting, workers)
+    }
     try:
-        for arrival in asyncio.as_completed(running):
-            task, frame = await arrival
-            # Encoding and writing a file is blocking work: off the event loop. The thread
-            # ends its (atomic) write even if this task is cancelled meanwhile.
-            written = await asyncio.to_thread(_store, task, frame)
-            done.append(written)
-            if on_period is not None:
-                on_period(written)
+        while running:
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for arrival in finished:
+                task = running.pop(arrival)
+                # Encoding and writing a file is blocking work: off the event loop. The thread
+                # ends its (atomic) write even if this task is cancelled meanwhile.
+                written = await asyncio.to_thread(_store, task, arrival.result())
+                done.append(written)
+                if on_period is not None:
+                    on_period(written)
+                for following in islice(waiting, 1):
+                    running[asyncio.ensure_future(fetch_one(following))] = following
     finally:
         for pending in running:
             pending.cancel()
