@@ -1,13 +1,16 @@
-"""Planning a sync, without a server: periods, finality, meters left out."""
+"""Planning and running a sync without a server: periods, finality, meters left out, memory."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
-from inexogy import to_ms
+from inexogy import read_archive, to_ms
 from inexogy.archive.plan import plan_sync
+from inexogy.archive.sync import run_threaded
 from inexogy_client.models import Meter
 from inexogy_client.types import UNSET, Unset
 
@@ -78,3 +81,38 @@ def test_an_unknown_first_measurement_is_fine_with_a_start(tmp_path: Path) -> No
         tmp_path, [meter("d" * 32, None, None)], "one_day", datetime(2023, 5, 1, tzinfo=UTC), NOW
     )
     assert [(t.period.name, t.final) for t in plan.tasks] == [("2023", True), ("2024", False)]
+
+
+class OneReading:
+    """Stands in for ``Readings``: the sync needs only ``to_polars``."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+
+    def to_polars(self) -> pl.DataFrame:
+        return pl.DataFrame({"time": [self.start], "energy": [1]}).with_columns(
+            pl.col("time").dt.cast_time_unit("ms")
+        )
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 3])
+def test_no_more_periods_are_held_than_are_in_flight(tmp_path: Path, max_concurrency: int) -> None:
+    live = meter("e" * 32, datetime(2024, 1, 1, tzinfo=UTC), NOW)
+    tasks = plan_sync(tmp_path, [live], "raw", datetime(2024, 5, 20, tzinfo=UTC), NOW).tasks
+    lock = threading.Lock()
+    fetched: list[str] = []
+    written: list[str] = []
+    most_held = 0
+
+    def fetch(meter_id: str, start: datetime, end: datetime, resolution: str) -> OneReading:
+        nonlocal most_held
+        with lock:
+            fetched.append(f"{start:%Y-%m-%d}")
+            most_held = max(most_held, len(fetched) - len(written))
+        return OneReading(start)
+
+    done = run_threaded(tasks, fetch, max_concurrency, lambda period: written.append(period.period))
+    assert sorted(written) == sorted(fetched) == [t.period.name for t in tasks]
+    assert len(done) == len(tasks) == 27
+    assert most_held <= max_concurrency
+    assert read_archive(tmp_path, resolution="raw", lazy=False).height == 27
