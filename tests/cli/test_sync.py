@@ -154,3 +154,21 @@ def test_ctrl_c_leaves_a_consistent_archive_that_a_rerun_completes(
     whole = run_sync(sync, str(tmp_path / "whole"), "--meter", SOLAR_SERIAL, "--from", "2024-10-01")
     assert whole.exit_code == 0, whole.stderr
     assert archive_files(interrupted) == archive_files(tmp_path / "whole")
+
+
+def test_verbose_lists_every_request_and_every_kept_file(sync: Cli, tmp_path: Path) -> None:
+    archive = str(tmp_path / "archive")
+    run_sync(sync, archive, "--meter", SOLAR_SERIAL, "--from", "2025-04-01")
+    result = sync(
+        "-v", *BASIC, "sync", archive, "--meter", SOLAR_SERIAL, "--from", "2025-04-01",
+        env={"INEXOGY_PASSWORD": DEMO_PASSWORD},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    requests = [line for line in result.stderr.splitlines() if "HTTP Request: GET" in line]
+    assert len(requests) == 2  # the meters, then the open month
+    assert "readings?meterId=" in requests[1]
+    assert f"from={JUNE_MS}" in requests[1]
+    kept = [line for line in result.stdout.splitlines() if line.startswith("kept")]
+    assert kept == [
+        f"kept     {SOLAR_SERIAL}  {month}  (final)" for month in ("2025-04", "2025-05")
+    ]
