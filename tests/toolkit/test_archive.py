@@ -83,7 +83,8 @@ def test_a_fresh_archive_equals_a_one_shot_export(server: str, tmp_path: Path) -
     with demo_client(server, FakeTime()) as api:
         solar = api.find_meter(SOLAR_SERIAL).meter_id
         summary = api.sync(tmp_path, SOLAR_SERIAL, start=datetime(2024, 4, 10, tzinfo=UTC))
-        export = api.readings(solar, APRIL, NOW, resolution="fifteen_minutes").to_polars()
+        table = api.readings(solar, APRIL, NOW, resolution="fifteen_minutes")
+    export = table.to_polars()
     assert [(p.period, p.final) for p in summary.fetched] == [
         ("2024-04", True), ("2024-05", True), ("2024-06", False)
     ]  # fmt: skip
@@ -96,6 +97,9 @@ def test_a_fresh_archive_equals_a_one_shot_export(server: str, tmp_path: Path) -
     archived = read_archive(tmp_path, solar, lazy=False)
     assert archived["meter"].unique().to_list() == [solar]
     assert archived.drop("meter").equals(export)
+    in_si = read_archive(tmp_path, solar, units="si", lazy=False)
+    assert in_si.drop("meter").equals(table.to_polars("si"))
+    assert "energy_kWh" in in_si.columns
 
 
 def test_a_second_sync_fetches_only_the_open_period_and_keeps_final_files(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from ..chunks import Resolution
 from ..extras import require
 from ..timestamps import to_ms
+from ..units import Units, conversion_for
 from .errors import ArchiveError
 from .layout import SUFFIX, period_named, period_unit
 
@@ -32,6 +33,18 @@ def empty_frame() -> pl.DataFrame:
     polars = _polars()
     frame: pl.DataFrame = polars.DataFrame(schema={"time": polars.Datetime("ms", "UTC")})
     return frame
+
+
+def _in_si(polars: Any, field: str) -> Any:
+    """Return the expression converting a raw column to its SI unit (unknown units: as is)."""
+    conversion = conversion_for(field)
+    if conversion is None:
+        return polars.col(field)
+    return (
+        (polars.col(field).cast(polars.Float64) / conversion.divisor)
+        .round(conversion.decimals)
+        .alias(conversion.name(field))
+    )
 
 
 def _meters_in(root: Path) -> list[str]:
@@ -76,6 +89,7 @@ def read_archive(
     start: datetime | None = ...,
     end: datetime | None = ...,
     resolution: Resolution = ...,
+    units: Units = ...,
     lazy: Literal[True] = ...,
 ) -> pl.LazyFrame: ...
 
@@ -88,6 +102,7 @@ def read_archive(
     start: datetime | None = ...,
     end: datetime | None = ...,
     resolution: Resolution = ...,
+    units: Units = ...,
     lazy: Literal[False],
 ) -> pl.DataFrame: ...
 
@@ -99,6 +114,7 @@ def read_archive(
     start: datetime | None = None,
     end: datetime | None = None,
     resolution: Resolution = "fifteen_minutes",
+    units: Units = "raw",
     lazy: bool = True,
 ) -> pl.LazyFrame | pl.DataFrame:
     """Return the readings an archive kept by ``inexogy sync`` holds, as one polars table.
@@ -106,12 +122,15 @@ def read_archive(
     ``meter`` is a meterId (as in the folder names ``meter=<meterId>``), several, or ``None``
     for every meter in the archive. ``start`` and ``end`` bound the readings' times
     (``[start, end)``; aware datetimes); only the files that overlap the span are read.
-    Columns: ``meter``, ``time`` (Datetime ms UTC), then one per field, raw units (see
-    ``inexogy.to_si``); a field a file lacks is null there. Rows are in meter, then time
-    order. The result is a ``LazyFrame`` (nothing is read until collected), or with
-    ``lazy=False`` a ``DataFrame``. Raises ``ArchiveError`` for a folder that does not exist
-    or a meter the archive does not hold.
+    Columns: ``meter``, ``time`` (Datetime ms UTC), then one per field; a field a file lacks
+    is null there. Rows are in meter, then time order. Values are raw, or with
+    ``units="si"`` converted and renamed as ``Readings.to_polars`` does (``energy`` ->
+    ``energy_kWh``, ...). The result is a ``LazyFrame`` (nothing is read until collected),
+    or with ``lazy=False`` a ``DataFrame``. Raises ``ArchiveError`` for a folder that does
+    not exist or a meter the archive does not hold.
     """
+    if units not in ("raw", "si"):
+        raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
     polars = _polars()
     root = Path(directory)
     if not root.is_dir():
@@ -151,6 +170,8 @@ def read_archive(
         table = table.filter(polars.col("time") >= polars.lit(start_ms).cast(instant))
     if end_ms is not None:
         table = table.filter(polars.col("time") < polars.lit(end_ms).cast(instant))
+    if units == "si":
+        table = table.select("meter", "time", *(_in_si(polars, name) for name in fields))
     # The files are listed in meter, then period order and each is in time order: so is the scan.
     result: pl.LazyFrame | pl.DataFrame = table if lazy else table.collect()
     return result
