@@ -105,8 +105,8 @@ def test_sync_refuses_bad_input_with_the_usual_exit_codes(sync: Cli, tmp_path: P
     assert "'one_week' is not one of" in said(coarse.stderr)
     assert unknown.exit_code == 1
     assert unknown.stderr.startswith("inexogy: error: no meter 'nope' in this account")
-    assert on_a_file.exit_code in (1, 2)
-    assert "file" in on_a_file.stderr
+    assert on_a_file.exit_code == 2
+    assert "is a file" in said(on_a_file.stderr)
     assert busy.exit_code == 1
     assert "another inexogy sync" in busy.stderr
     assert "run this one again" in busy.stderr
