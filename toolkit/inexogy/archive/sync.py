@@ -43,6 +43,8 @@ __all__ = [
     "run_async",
     "run_threaded",
     "select_meters",
+    "summary",
+    "workers_for",
 ]
 
 logger = logging.getLogger("inexogy.archive")
