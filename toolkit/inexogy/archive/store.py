@@ -26,7 +26,14 @@ from .layout import SUFFIX
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["METADATA_KEY", "FileFacts", "is_final", "remove_stale_partials", "write_period_file"]
+__all__ = [
+    "METADATA_KEY",
+    "FileFacts",
+    "is_final",
+    "read_facts",
+    "remove_stale_partials",
+    "write_period_file",
+]
 
 METADATA_KEY = "inexogy.archive"
 _FORMAT_VERSION = 1
