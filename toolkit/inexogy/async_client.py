@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -253,7 +254,10 @@ class AsyncInexogy(ClientBase):
         from .archive import sync as archive
 
         chosen = archive.select_meters(await self.meters(), meters)
-        with archive.prepared(directory, chosen, resolution, start, self._clock()) as (root, plan):
+        with ExitStack() as stack:
+            # Locking and planning read the disk (each file's footer): off the event loop.
+            preparing = archive.prepared(directory, chosen, resolution, start, self._clock())
+            root, plan = await asyncio.to_thread(stack.enter_context, preparing)
             fetched = await archive.run_async(
                 plan.tasks,
                 lambda meter_id, low, high, chosen: self.readings(
