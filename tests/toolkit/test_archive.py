@@ -268,3 +268,15 @@ def test_read_archive_bounds_meters_and_times(server: str, tmp_path: Path) -> No
         read_archive(tmp_path, SOLAR_SERIAL)
     with pytest.raises(ArchiveError, match="no archive at"):
         read_archive(tmp_path / "missing")
+
+
+def test_a_file_that_cannot_be_written_is_an_archive_error(server: str, tmp_path: Path) -> None:
+    with demo_client(server, FakeTime()) as api:
+        solar = api.find_meter(SOLAR_SERIAL).meter_id
+        blocked = tmp_path / f"meter={solar}" / "resolution=fifteen_minutes" / "2024-06.parquet"
+        blocked.mkdir(parents=True)  # a folder where the file should go
+        with pytest.raises(
+            ArchiveError, match=r"cannot write .*2024-06\.parquet: .*run the sync again"
+        ):
+            api.sync(tmp_path, SOLAR_SERIAL, start=JUNE)
+    assert not list(tmp_path.rglob("*.partial"))

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import ArchiveBusyError
+from .errors import ArchiveBusyError, ArchiveError
 
 __all__ = ["LOCK_NAME", "locked"]
 
@@ -54,7 +54,13 @@ def _holder(descriptor: int) -> str:
 def locked(directory: Path) -> Iterator[None]:
     """Hold the archive's lock while the block runs; raise ``ArchiveBusyError`` if it is held."""
     path = directory / LOCK_NAME
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise ArchiveError(
+            f"cannot open the lock file {path}: {error.strerror or error}; "
+            "the archive folder must be writable"
+        ) from error
     if sys.platform == "win32":
         os.lseek(descriptor, 0, os.SEEK_SET)  # msvcrt locks bytes from the current position
     try:

@@ -21,6 +21,7 @@ from attrs import asdict, frozen
 
 from ..extras import require
 from ..files import write_atomically
+from .errors import ArchiveError
 from .layout import SUFFIX
 
 if TYPE_CHECKING:
@@ -57,18 +58,27 @@ def _polars() -> Any:
 
 
 def write_period_file(path: Path, frame: pl.DataFrame, facts: FileFacts) -> Path:
-    """Write one period's readings to ``path`` atomically, with ``facts`` in its metadata."""
+    """Write one period's readings to ``path`` atomically, with ``facts`` in its metadata.
+
+    Raises ``ArchiveError`` when the disk refuses (nothing is left under ``path`` then).
+    """
     metadata = {METADATA_KEY: json.dumps({"version": _FORMAT_VERSION, **asdict(facts)})}
     # Encoded before the temporary file exists: polars answers Ctrl-C during a write with
     # two KeyboardInterrupts, the second of which would cut short the removal of that file.
     encoded = io.BytesIO()
     frame.write_parquet(encoded, metadata=metadata)
-    path.parent.mkdir(parents=True, exist_ok=True)
 
     def copy(stream: BinaryIO) -> None:
         stream.write(encoded.getbuffer())
 
-    return write_atomically(path, copy)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return write_atomically(path, copy)
+    except OSError as error:
+        raise ArchiveError(
+            f"cannot write {path}: {error.strerror or error}; the files written so far are "
+            "complete: fix the cause and run the sync again"
+        ) from error
 
 
 def read_facts(path: Path) -> FileFacts | None:
