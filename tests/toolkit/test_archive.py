@@ -7,7 +7,7 @@ June is the still-open month); every request is counted where it arrives, at the
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -251,21 +251,21 @@ def test_the_archive_reads_back_as_one_table_with_polars_and_duckdb(
 
 
 def test_read_archive_bounds_meters_and_times(server: str, tmp_path: Path) -> None:
+    root = tmp_path / "site=home" / "archive"  # a name=value folder above is no column
     with demo_client(server, FakeTime()) as api:
         summary = api.sync(
-            tmp_path, [SOLAR_SERIAL, MODERN_SERIAL], start=datetime(2024, 5, 20, tzinfo=UTC)
+            root, [SOLAR_SERIAL, MODERN_SERIAL], start=datetime(2024, 5, 20, tzinfo=UTC)
         )
-    solar = summary.meters[0].meter_id
+    solar, modern = (meter.meter_id for meter in summary.meters)
     start, end = datetime(2024, 5, 31, 23, tzinfo=UTC), datetime(2024, 6, 1, 1, tzinfo=UTC)
-    window = read_archive(tmp_path, solar, start=start, end=end).collect()
-    assert window["time"].to_list() == [
-        datetime(2024, 5, 31, 23, tzinfo=UTC)
-        + i * (datetime(2024, 1, 1, 0, 15) - datetime(2024, 1, 1))
-        for i in range(8)
-    ]
-    assert read_archive(tmp_path, solar, end=APRIL, lazy=False).height == 0
+    window = read_archive(root, [modern, solar], start=start, end=end).collect()
+    quarter = timedelta(minutes=15)
+    assert window["time"].to_list() == [start + i * quarter for i in range(8)] * 2
+    assert window["meter"].to_list() == [modern] * 8 + [solar] * 8
+    assert "site" not in window.columns
+    assert read_archive(root, solar, end=APRIL, lazy=False).height == 0
     with pytest.raises(ArchiveError, match="holds no meter '1ESY1161229886'"):
-        read_archive(tmp_path, SOLAR_SERIAL)
+        read_archive(root, SOLAR_SERIAL)
     with pytest.raises(ArchiveError, match="no archive at"):
         read_archive(tmp_path / "missing")
 

@@ -61,10 +61,10 @@ def _files(
     resolution: Resolution,
     start_ms: int | None,
     end_ms: int | None,
-) -> list[Path]:
-    """Return the archive files of ``meters`` whose period overlaps ``[start_ms, end_ms)``."""
+) -> dict[str, list[Path]]:
+    """Return each meter's archive files whose period overlaps ``[start_ms, end_ms)``."""
     unit = period_unit(resolution)
-    files: list[Path] = []
+    found: dict[str, list[Path]] = {}
     for meter in meters:
         folder = root / f"{_METER_PREFIX}{meter}" / f"resolution={resolution}"
         if not folder.is_dir():
@@ -77,8 +77,8 @@ def _files(
                 continue
             if end_ms is not None and period.start_ms >= end_ms:
                 continue
-            files.append(path)
-    return files
+            found.setdefault(meter, []).append(path)
+    return found
 
 
 @overload
@@ -123,7 +123,8 @@ def read_archive(
     for every meter in the archive. ``start`` and ``end`` bound the readings' times
     (``[start, end)``; aware datetimes); only the files that overlap the span are read.
     Columns: ``meter``, ``time`` (Datetime ms UTC), then one per field; a field a file lacks
-    is null there. Rows are in meter, then time order. Values are raw, or with
+    is null there. Rows are grouped by meter (in the order given; sorted meterIds for all),
+    then in time order. Values are raw, or with
     ``units="si"`` converted and renamed as ``Readings.to_polars`` does (``energy`` ->
     ``energy_kWh``, ...). The result is a ``LazyFrame`` (nothing is read until collected),
     or with ``lazy=False`` a ``DataFrame``. Raises ``ArchiveError`` for a folder that does
@@ -148,23 +149,30 @@ def read_archive(
                 f"the archive at {root} holds no meter {', '.join(map(repr, unknown))} "
                 f"(it holds: {', '.join(present) or 'none'}); give a meterId, not a serial number"
             )
-    files = _files(root, meters, resolution, start_ms, end_ms)
-    if not files:
+    by_meter = _files(root, meters, resolution, start_ms, end_ms)
+    if not by_meter:
         frame = empty_frame().select(polars.lit(None, polars.String).alias("meter"), "time").clear()
         return frame.lazy() if lazy else frame
-    schemas = [polars.read_parquet_schema(path) for path in files]
+    schemas = [polars.read_parquet_schema(path) for files in by_meter.values() for path in files]
     merged = polars.concat(
         [polars.DataFrame(schema=schema) for schema in schemas], how="diagonal_relaxed"
     ).schema
     fields = [name for name in merged if name != "time"]
-    table = polars.scan_parquet(
-        files,
-        schema=merged,
-        hive_partitioning=True,
-        hive_schema={"meter": polars.String, "resolution": polars.String},
-        missing_columns="insert",
-        cast_options=polars.ScanCastOptions(integer_cast="allow-float"),
-    ).select("meter", "time", *fields)
+    # The meter comes from the folder name, not from polars' hive parsing, which would also
+    # take any "name=value" folder above the archive for a column.
+    table = polars.concat(
+        [
+            polars.scan_parquet(
+                files,
+                schema=merged,
+                hive_partitioning=False,
+                missing_columns="insert",
+                cast_options=polars.ScanCastOptions(integer_cast="allow-float"),
+            ).select(polars.lit(meter_id, polars.String).alias("meter"), "time", *fields)
+            for meter_id, files in by_meter.items()
+        ],
+        how="vertical",
+    )
     instant = polars.Datetime("ms", "UTC")
     if start_ms is not None:
         table = table.filter(polars.col("time") >= polars.lit(start_ms).cast(instant))
@@ -172,6 +180,6 @@ def read_archive(
         table = table.filter(polars.col("time") < polars.lit(end_ms).cast(instant))
     if units == "si":
         table = table.select("meter", "time", *(_in_si(polars, name) for name in fields))
-    # The files are listed in meter, then period order and each is in time order: so is the scan.
+    # Each meter's files are listed in period order and each is in time order: so is the scan.
     result: pl.LazyFrame | pl.DataFrame = table if lazy else table.collect()
     return result
