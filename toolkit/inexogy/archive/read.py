@@ -124,11 +124,11 @@ def read_archive(
     (``[start, end)``; aware datetimes); only the files that overlap the span are read.
     Columns: ``meter``, ``time`` (Datetime ms UTC), then one per field; a field a file lacks
     is null there. Rows are grouped by meter (in the order given; sorted meterIds for all),
-    then in time order. Values are raw, or with
-    ``units="si"`` converted and renamed as ``Readings.to_polars`` does (``energy`` ->
-    ``energy_kWh``, ...). The result is a ``LazyFrame`` (nothing is read until collected),
-    or with ``lazy=False`` a ``DataFrame``. Raises ``ArchiveError`` for a folder that does
-    not exist or a meter the archive does not hold.
+    then in time order. Values are raw, or with ``units="si"`` converted and renamed as
+    ``Readings.to_polars`` does (``energy`` -> ``energy_kWh``, ...). The result is a
+    ``LazyFrame`` (nothing is read until collected), or with ``lazy=False`` a
+    ``DataFrame``. Raises ``ArchiveError`` for a folder that does not exist or a meter the
+    archive does not hold.
     """
     if units not in ("raw", "si"):
         raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
