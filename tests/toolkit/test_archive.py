@@ -17,14 +17,23 @@ import pytest
 from inexogy import (
     ArchiveBusyError,
     ArchiveError,
+    Inexogy,
     SyncedPeriod,
     read_archive,
     to_ms,
 )
 from inexogy.archive.layout import period_containing, period_named, periods_between
 from inexogy.archive.lock import locked
-from inexogy_mock import RequestLog, create_app, running
-from toolkit_testkit import NOW, SOLAR_SERIAL, FakeTime, async_demo_client, demo_client
+from inexogy_auth import BasicAuth
+from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, RequestLog, create_app, running
+from toolkit_testkit import (
+    NOW,
+    SOLAR_SERIAL,
+    FakeTime,
+    MockServer,
+    async_demo_client,
+    demo_client,
+)
 
 MODERN_SERIAL = "1EBZ1100412873"
 APRIL = datetime(2024, 4, 1, tzinfo=UTC)
@@ -280,3 +289,23 @@ def test_a_file_that_cannot_be_written_is_an_archive_error(server: str, tmp_path
         ):
             api.sync(tmp_path, SOLAR_SERIAL, start=JUNE)
     assert not list(tmp_path.rglob("*.partial"))
+
+
+def test_the_open_month_becomes_final_once_the_meter_sent_data_after_it(
+    mock_server: MockServer, tmp_path: Path
+) -> None:
+    july = datetime(2024, 7, 2, 6, tzinfo=UTC)
+    with mock_server(clock=NOW.timestamp) as url, demo_client(url, FakeTime()) as api:
+        api.sync(tmp_path, SOLAR_SERIAL, start=JUNE)
+    with (
+        mock_server(clock=july.timestamp) as url,
+        Inexogy(auth=BasicAuth(DEMO_EMAIL, DEMO_PASSWORD), base_url=url, clock=lambda: july) as api,
+    ):
+        later = api.sync(tmp_path, SOLAR_SERIAL, start=JUNE)
+        again = api.sync(tmp_path, SOLAR_SERIAL, start=JUNE)
+    assert [(p.period, p.final) for p in later.fetched] == [("2024-06", True), ("2024-07", False)]
+    assert [p.period for p in again.fetched] == ["2024-07"]
+    assert [p.period for p in again.skipped] == ["2024-06"]
+    solar = later.meters[0].meter_id
+    june = read_archive(tmp_path, solar, end=datetime(2024, 7, 1, tzinfo=UTC), lazy=False)
+    assert june.height == 30 * 96  # the whole month now, not the half fetched on the 15th
