@@ -18,7 +18,16 @@ from pathlib import Path
 import pytest
 from cli_testkit import SOLAR_SERIAL, SOLAR_SHORT_SERIAL, Cli, said
 from inexogy.archive.lock import locked
-from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, FaultPlan, RequestLog, create_app, running
+from inexogy_mock import (
+    DEMO_EMAIL,
+    DEMO_PASSWORD,
+    Account,
+    FaultPlan,
+    MeterSpec,
+    RequestLog,
+    create_app,
+    running,
+)
 from typer.testing import Result
 
 NOW = datetime(2025, 6, 15, 12, tzinfo=UTC)
@@ -178,3 +187,20 @@ def test_verbose_lists_every_request_and_every_kept_file(sync: Cli, tmp_path: Pa
     assert kept == [
         f"kept     {SOLAR_SERIAL}  {month}  (final)" for month in ("2025-04", "2025-05")
     ]
+
+
+def test_a_meter_that_never_sent_data_is_left_out_with_the_reason(tmp_path: Path) -> None:
+    account = Account(
+        "new@example.com",
+        "new-password",
+        [MeterSpec("solar", "70000001", first_measurement_ms=None), MeterSpec("gas", "70000002")],
+    )
+    with running(create_app(accounts=[account], clock=NOW.timestamp)) as url:
+        result = Cli(url, tmp_path / "token.json")(
+            "--auth", "basic", "--email", account.email, "sync", str(tmp_path / "a"),
+            "--from", "2025-06-14", env={"INEXOGY_PASSWORD": account.password},
+        )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "left out 1ESY1170000001: it has never sent data" in lines
+    assert [line.split()[1] for line in lines if line.startswith("fetched")] == ["1ELS1170000002"]
