@@ -15,6 +15,7 @@ from .data import last_reading, meters, readings, statistics
 from .exporter import exporter
 from .failures import ReportingGroup
 from .options import AuthMethod, GlobalOptions
+from .sync import sync
 from .watch import watch
 
 __all__ = ["app", "main"]
@@ -114,6 +115,7 @@ app.command("last-reading")(last_reading)
 app.command()(readings)
 app.command()(statistics)
 app.command()(plot)
+app.command()(sync)
 app.command()(exporter)
 app.command()(watch)
 
