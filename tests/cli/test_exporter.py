@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cli_testkit import Cli, said
-from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, create_app, running
+from cli_testkit import OWNER_EMAIL, OWNER_PASSWORD, Cli, password_forms, said
+from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, Account, create_app, demo_meters, running
 from live_testkit import ExporterProcess, FaultSwitch, Samples, command_env, named, value
 
 FROZEN = datetime(2024, 6, 15, 12, 0, tzinfo=UTC)
@@ -144,15 +144,19 @@ def test_faults_never_fail_a_scrape_and_are_told_by_up_and_the_counters(
 
 @pytest.fixture(scope="module")
 def expiring_url() -> Iterator[str]:
-    """A simulator whose access tokens expire after three data requests."""
-    with running(create_app(token_lifetime_requests=3)) as url:
+    """A simulator whose access tokens expire after three data requests (an unusual password)."""
+    account = Account(OWNER_EMAIL, OWNER_PASSWORD, meters=demo_meters())
+    with running(create_app(accounts=[account], token_lifetime_requests=3)) as url:
         yield url
 
 
 @pytest.fixture
 def expiring_token(expiring_url: str, tmp_path: Path) -> Path:
     path = tmp_path / "token.json"
-    Cli(expiring_url, path).login()
+    login = Cli(expiring_url, path)(
+        "login", "--email", OWNER_EMAIL, env={"INEXOGY_PASSWORD": OWNER_PASSWORD}
+    )
+    assert login.exit_code == 0, login.stderr
     return path
 
 
@@ -163,9 +167,10 @@ def test_an_expired_token_is_renewed_from_the_environment(
     env = command_env(
         expiring_url,
         expiring_token,
-        {"INEXOGY_EMAIL": DEMO_EMAIL, "INEXOGY_PASSWORD": DEMO_PASSWORD},
+        {"INEXOGY_EMAIL": OWNER_EMAIL, "INEXOGY_PASSWORD": OWNER_PASSWORD},
     )
-    with ExporterProcess(["--interval", "0.2", "--meter", "61229886"], env) as exporter:
+    args = ["--interval", "0.2", "--meter", "61229886"]
+    with ExporterProcess(args, env, global_args=["-v"]) as exporter:
         # The meters, then one request a poll: the token expires in the third poll.
         samples = exporter.eventually(
             lambda s: (value(s, "inexogy_polls_total") or 0) >= 4 and up(s) == 1.0
@@ -175,7 +180,9 @@ def test_an_expired_token_is_renewed_from_the_environment(
     assert expiring_token.read_text() != before  # the renewed token was saved
     log = "".join(exporter.stderr)
     assert "will not be renewed" not in log
-    assert DEMO_PASSWORD not in log.replace("demo@", "")
+    assert "oauth1/access_token" in log  # -v logged the renewal's requests...
+    for form in password_forms(OWNER_PASSWORD):
+        assert form not in log  # ...and never the password
 
 
 def test_without_a_password_an_expired_token_is_reported_not_fatal(
