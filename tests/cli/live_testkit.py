@@ -119,7 +119,7 @@ class ExporterProcess:
             samples = self.scrape()
         return samples
 
-    def stop(self, signum: int = signal.SIGTERM, within: float = 1.0) -> int:
+    def stop(self, signum: int = signal.SIGTERM, within: float = 5.0) -> int:
         """Send ``signum``; return the exit status, which must come within ``within`` seconds."""
         self.process.send_signal(signum)
         try:

@@ -346,6 +346,8 @@ class LivePoller:
         except PollerStoppedError:
             raise
         except Exception as failure:
+            if self._stop.is_set():  # stopping: a request cut short is no news
+                raise PollerStoppedError from failure
             error = failure if isinstance(failure, InexogyError) else _unexpected(failure)
             if state.error is None or type(state.error) is not type(error):
                 _log.warning("meter %s: %s", meter_id, error)

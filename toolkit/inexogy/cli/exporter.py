@@ -109,7 +109,8 @@ def exporter(
                 wait_for(stop)
             finally:
                 server.close()
-                poller.stop()
+                # A request still in flight is cut short when the client closes just below.
+                poller.stop(timeout=0.2)
     typer.echo("inexogy exporter: stopped", err=True)
 
 
