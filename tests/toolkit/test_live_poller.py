@@ -76,6 +76,9 @@ def test_a_failed_poll_keeps_the_last_good_reading(api: Inexogy, switch: FaultSw
     assert first.ok
     assert first.polls == 1
     good = {state.meter_id: state.reading for state in first.meters}
+    assert first.state(meters[1].meter_id).meter is meters[1]
+    with pytest.raises(KeyError):
+        first.state("no-such-meter")
     assert all(state.fresh and state.up for state in first.meters)
 
     switch.kind = "500"

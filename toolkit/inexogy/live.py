@@ -243,7 +243,8 @@ class LivePoller:
         """Ask every selected meter's latest reading once (concurrently); return the snapshot.
 
         A failed meter keeps its last good reading; the failure is recorded, not raised.
-        Raises ``PollerStoppedError`` when :meth:`stop` interrupts a wait between retries.
+        Raises ``PollerStoppedError`` when :meth:`stop` cut the poll short (a wait between
+        retries, or a request failing because the stop closed it).
         """
         states = self._snapshot.meters
         started = self._monotonic()
