@@ -382,25 +382,22 @@ class UsagePlanner:
         return self._requests({_FINEST: sorted(windows)} if windows else {})
 
     def _value_at(self, name: str, border: _Border) -> _Value:
+        """Return the register ``name`` at a border; the note says what went wrong, if anything."""
         register = self._gathered[name]
         if border.latest:
             latest = register.latest_sound(self.borders[-2], border.ms)
             return _Value(None, None) if latest is None else _Value(register.values[latest], latest)
+        where = iso(from_ms(border.ms), self.tz)
         if border.ms not in register.values:
-            return _Value(None, None, f"no {name} reading at {iso(from_ms(border.ms), self.tz)}")
+            return _Value(None, None, f"no reading at {where}")
         if register.sound[border.ms]:
             return _Value(register.values[border.ms], border.ms)
-        bad = register.values[border.ms]
-        where = iso(from_ms(border.ms), self.tz)
-        what = f"{name} read 0 at {where}" if bad == 0 else f"{name} went backwards at {where}"
+        what = "read 0" if register.values[border.ms] == 0 else "went backwards"
         near = register.sound_near(border.ms)
         if near is None:
-            return _Value(None, None, f"{what}; no sound reading within 30 minutes")
-        return _Value(
-            register.values[near],
-            near,
-            f"{what}; used the reading of {iso(from_ms(near), self.tz)}",
-        )
+            return _Value(None, None, f"{what} at {where}, no sound reading within 30 minutes")
+        used = iso(from_ms(near), self.tz)
+        return _Value(register.values[near], near, f"{what} at {where}, used the reading of {used}")
 
     def periods(self) -> Iterator[dict[str, Any]]:
         """One row per period: start, end (aware, in the zone), partial, raw differences, notes."""
@@ -416,12 +413,12 @@ class UsagePlanner:
                 "end": from_ms(self.borders[index + 1]).astimezone(self.tz),
                 "partial": last and self.partial,
             }
-            notes: list[str] = []
+            notes: dict[str, list[str]] = {}
             for name in self.registers:
                 before, after = values[name][index], values[name][index + 1]
                 for note in (before.note, after.note):
-                    if note and note not in notes:
-                        notes.append(note)
+                    if note and name not in notes.setdefault(note, []):
+                        notes[note].append(name)
                 difference = None
                 if before.value is not None and after.value is not None:
                     difference = after.value - before.value
@@ -430,7 +427,9 @@ class UsagePlanner:
                 if row["partial"] and after.ms is not None:
                     row["end"] = from_ms(after.ms).astimezone(self.tz)
                 row[name] = difference
-            row["glitches"] = "; ".join(notes) or None
+            row["glitches"] = (
+                "; ".join(f"{' and '.join(names)}: {note}" for note, names in notes.items()) or None
+            )
             yield row
 
     def frame(

@@ -13,10 +13,22 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["POLARS_DATETIME_FORMAT", "Zone", "iso", "local_zone", "zone_from_name", "zone_name"]
+__all__ = [
+    "POLARS_DATETIME_FORMAT",
+    "Zone",
+    "iso",
+    "local_zone",
+    "resolve_zone",
+    "zone_from_name",
+    "zone_name",
+]
 
 Zone = tzinfo | str
 """A time zone: a ``tzinfo`` (``ZoneInfo("Europe/Berlin")``, ``datetime.UTC``) or its name."""
+
+_UTC_NAMES = frozenset(
+    {"utc", "z", "etc/utc", "uct", "etc/uct", "universal", "etc/universal", "zulu", "etc/zulu"}
+)
 
 POLARS_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%:z"
 """The ISO 8601 form of :func:`iso` in polars' (chrono's) words, e.g. for ``write_csv``."""
@@ -28,7 +40,7 @@ def zone_from_name(name: str) -> tzinfo:
     Raises ``ValueError`` saying what is accepted for anything else.
     """
     text = name.strip()
-    if text.lower() in ("utc", "z", "gmt"):
+    if text.lower() in _UTC_NAMES:
         return UTC
     if text.lower() == "local":
         return local_zone()
@@ -58,7 +70,7 @@ def zone_name(zone: Zone | None) -> str:
     resolved = resolve_zone(zone)
     key = getattr(resolved, "key", None)
     if isinstance(key, str):
-        return key
+        return "UTC" if key.lower() in _UTC_NAMES else key
     offset = resolved.utcoffset(None)
     if offset is None or resolved is UTC or offset == timedelta(0):
         return "UTC"
