@@ -16,6 +16,8 @@ from .account import login, logout
 from .chart import plot
 from .data import last_reading, meters, readings, statistics
 from .options import AuthMethod, GlobalOptions
+from .usage import usage
+from .when import use_zone
 from .zone import ZoneHoistingGroup, zone_option
 
 __all__ = ["app", "main"]
@@ -98,6 +100,7 @@ def global_options(
         retries=retries,
         tz=local_zone() if tz is None else tz,
     )
+    use_zone(ctx.obj.tz)
     if verbose:
         _log_to_stderr(ctx)
 
@@ -128,6 +131,7 @@ app.command("last-reading")(last_reading)
 app.command()(readings)
 app.command()(statistics)
 app.command()(plot)
+app.command()(usage)
 
 
 def main() -> None:

@@ -15,18 +15,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-import click
 import typer
 
 from inexogy.zones import local_zone
 
-__all__ = ["WHEN_HELP", "command_zone", "local_zone", "parse_when", "when_option"]
+__all__ = [
+    "COMMAND_ZONE",
+    "WHEN_HELP",
+    "command_zone",
+    "local_zone",
+    "parse_when",
+    "use_zone",
+    "when_option",
+]
 
 WHEN_HELP = (
     "ISO date or datetime (in --tz unless an offset is given), 'now', or '-7d'/'-12h'/'-30m'"
 )
+
+COMMAND_ZONE: ContextVar[tzinfo | None] = ContextVar("inexogy_command_zone", default=None)
+"""The zone of the running command, set from ``--tz`` before its options are read."""
 
 _RELATIVE = re.compile(r"^(?P<sign>[+-])(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -91,7 +102,10 @@ def when_option(text: str) -> datetime:
 
 def command_zone() -> tzinfo:
     """Return the zone of the running command (``--tz``), else the system's zone."""
-    context = click.get_current_context(silent=True)
-    options = None if context is None else context.find_root().obj
-    zone = getattr(options, "tz", None)
-    return zone if isinstance(zone, tzinfo) else local_zone()
+    zone = COMMAND_ZONE.get()
+    return local_zone() if zone is None else zone
+
+
+def use_zone(zone: tzinfo) -> None:
+    """Make ``zone`` the one WHEN values of the running command are read in (set by ``--tz``)."""
+    COMMAND_ZONE.set(zone)

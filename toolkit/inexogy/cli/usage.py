@@ -1,0 +1,239 @@
+"""``inexogy usage``: energy drawn and fed in (or gas volume) per local hour, day, ..., year."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from inexogy.export import csv_text
+from inexogy.files import write_atomically
+from inexogy.usage import Per
+from inexogy.zones import POLARS_DATETIME_FORMAT, iso, zone_name
+
+from .failures import CommandFailedError
+from .options import GlobalOptions
+from .params import FromOption, MeterArgument, ToOption, check_output, check_range, find_meter
+from .progress import ChunkProgress
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["UsageFormat", "period_label", "usage", "usage_table", "usage_warnings"]
+
+UsageFormat = Literal["table", "csv", "json"]
+"""How ``inexogy usage`` prints."""
+
+_TABLE_WIDTH = 160
+_PERIOD_WORDS = {"hour": "hour", "day": "day", "week": "week", "month": "month", "year": "year"}
+# column: (heading, decimals)
+_NUMBERS = {
+    "drawn_kWh": ("drawn kWh", 3),
+    "fed_in_kWh": ("fed in kWh", 3),
+    "volume_m3": ("gas m³", 3),
+    "cost": ("cost", 2),
+    "credit": ("feed-in credit", 2),
+}
+
+
+def period_label(start: datetime, per: Per) -> str:
+    """Name a period for people: ``2025-03-30 03:00``, ``Sun 2025-03-30``, ``2025-W14``, ..."""
+    if per == "hour":
+        return f"{start:%Y-%m-%d %H:%M}"
+    if per == "day":
+        return f"{start:%a %Y-%m-%d}"
+    if per == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if per == "month":
+        return f"{start:%B %Y}"
+    return f"{start:%Y}"
+
+
+def _number(value: Any, decimals: int) -> str:
+    return "-" if value is None else f"{value:.{decimals}f}"
+
+
+def usage_table(frame: pl.DataFrame, per: Per, title: str, caption: str | None = None) -> Table:
+    """Render a usage frame as a rich table with a total row (and a note column when needed)."""
+    numbers = [name for name in _NUMBERS if name in frame.columns]
+    notes = [_note(row) for row in frame.iter_rows(named=True)]
+    table = Table(
+        title=title, title_justify="left", caption=caption, caption_justify="left", show_footer=True
+    )
+    table.add_column(per, "total", no_wrap=True)
+    table.add_column("start", no_wrap=True)
+    table.add_column("end", no_wrap=True)
+    for name in numbers:
+        heading, decimals = _NUMBERS[name]
+        column = frame[name]
+        total = None if column.null_count() == len(column) else column.sum()
+        table.add_column(heading, _number(total, decimals), justify="right", no_wrap=True)
+    if any(notes):
+        table.add_column("note")
+    for row, note in zip(frame.iter_rows(named=True), notes, strict=True):
+        table.add_row(
+            period_label(row["start"], per),
+            iso(row["start"]),
+            iso(row["end"]),
+            *(_number(row[name], _NUMBERS[name][1]) for name in numbers),
+            *([note] if any(notes) else []),
+        )
+    return table
+
+
+def _note(row: dict[str, Any]) -> str:
+    notes = []
+    if row["partial"]:
+        notes.append("partial: not over yet")
+    glitches = row["glitches"] or ""
+    if "no reading" in glitches:
+        notes.append("no data at a border")
+    if "read 0" in glitches or "went backwards" in glitches:
+        notes.append("glitch left out (see warnings)")
+    return ", ".join(notes)
+
+
+def usage_warnings(frame: pl.DataFrame) -> list[str]:
+    """Return one warning per distinct glitch or gap reported in the ``glitches`` column."""
+    warnings: list[str] = []
+    for text in frame["glitches"].drop_nulls().to_list():
+        for note in text.split("; "):
+            if note not in warnings:
+                warnings.append(note)
+    return warnings
+
+
+def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return the frame with its times as ISO 8601 text (``2025-03-30T03:00:00+02:00``)."""
+    return frame.with_columns(
+        frame["start"].dt.to_string(POLARS_DATETIME_FORMAT),
+        frame["end"].dt.to_string(POLARS_DATETIME_FORMAT),
+    )
+
+
+def _render(
+    frame: pl.DataFrame, format: UsageFormat, per: Per, title: str, caption: str, width: int
+) -> str:
+    if format == "csv":
+        return csv_text(frame)
+    if format == "json":
+        rows = _as_text(frame).to_dicts()
+        return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n"
+    console = Console(width=width, file=io.StringIO(), record=True)
+    console.print(usage_table(frame, per, title, caption))
+    return console.export_text()
+
+
+def usage(
+    ctx: typer.Context,
+    meter: MeterArgument,
+    start: FromOption,
+    per: Annotated[
+        Per,
+        typer.Option(
+            "--per",
+            help="The period: hour, day, week (from Monday), month or year, in --tz.",
+            show_default=False,
+        ),
+    ],
+    end: ToOption = None,
+    price: Annotated[
+        float | None,
+        typer.Option(
+            "--price",
+            min=0,
+            metavar="P",
+            help="Price per kWh drawn (gas: per m³): adds a cost column.",
+        ),
+    ] = None,
+    feed_in_price: Annotated[
+        float | None,
+        typer.Option(
+            "--feed-in-price",
+            min=0,
+            metavar="P",
+            help="Price paid per kWh fed in: adds a feed-in credit column.",
+        ),
+    ] = None,
+    format: Annotated[UsageFormat, typer.Option("--format", help="table, csv or json.")] = "table",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Write to this file (atomically) instead of stdout.",
+        ),
+    ] = None,
+) -> None:
+    """Energy drawn and fed in (gas: volume) per hour, day, week, month or year, with costs.
+
+    Whole local periods of --tz (a global option, also accepted here): --from is rounded down
+    to the start of its period, --to up to the end of its. Each value is the difference of the
+    meter's register between the period's borders; a period not over yet is marked partial;
+    glitched registers (0, or jumping back) are left out and reported.
+    """
+    check_range(start, end)
+    if output is not None:
+        check_output(output)
+    options = ctx.ensure_object(GlobalOptions)
+    with options.open_client() as client, ChunkProgress("Fetching registers") as progress:
+        found = find_meter(client, meter, None)
+        frame = client.usage(
+            found.meter_id,
+            start,
+            end,
+            per=per,
+            tz=options.tz,
+            price=price,
+            feed_in_price=feed_in_price,
+            progress=progress,
+        )
+    title = _title(found.full_serial_number, per, options.tz, frame)
+    terminal = Console()
+    width = terminal.width if output is None and terminal.is_terminal else _TABLE_WIDTH
+    text = _render(frame, format, per, title, _caption(frame, price, feed_in_price), width)
+    for warning in usage_warnings(frame):
+        typer.echo(f"inexogy: warning: {warning}", err=True)
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        written = write_atomically(output, lambda stream: _write_text(stream, text))
+    except OSError as error:
+        raise CommandFailedError(f"cannot write {output}: {error.strerror or error}") from None
+    typer.echo(f"Wrote the usage of {found.full_serial_number} per {per} to {written}", err=True)
+
+
+def _write_text(stream: BinaryIO, text: str) -> None:
+    stream.write(text.encode())
+
+
+def _caption(frame: pl.DataFrame, price: float | None, feed_in_price: float | None) -> str:
+    gas = "volume_m3" in frame.columns
+    parts = [
+        "Differences of the meter's "
+        + ("volume register" if gas else "registers (energy drawn, energy fed in)")
+        + " between the period borders."
+    ]
+    if price is not None:
+        parts.append(f"cost = {'m³' if gas else 'kWh drawn'} x {price:g}")
+    if feed_in_price is not None and "credit" in frame.columns:
+        parts.append(f"feed-in credit = kWh fed in x {feed_in_price:g}")
+    return " ".join(parts[:1]) + ("" if len(parts) == 1 else " " + "; ".join(parts[1:]) + ".")
+
+
+def _title(serial: str, per: Per, tz: tzinfo, frame: pl.DataFrame) -> str:
+    if frame.height == 0:
+        return f"Usage of {serial} per {per} ({zone_name(tz)})"
+    first, last = frame["start"][0], frame["end"][-1]
+    return (
+        f"Usage of {serial} per {_PERIOD_WORDS[per]}, {zone_name(tz)}, {iso(first)} to {iso(last)}"
+    )
