@@ -112,7 +112,7 @@ def test_the_chart_draws_si_values_and_names_the_unit_and_the_time_zone(
     (axes,) = figure.axes
     assert axes.get_ylabel() == label
     assert axes.get_xlabel() == "time (Europe/Berlin)"
-    assert axes.get_title() == "t"
+    assert axes.get_title(loc="left") == "t"
     assert list(axes.get_lines()[0].get_ydata()) == pytest.approx(drawn)
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "UsageRequest",
     "glitch_free",
     "period_borders",
+    "period_label",
     "period_start",
 ]
 
@@ -83,6 +84,20 @@ _COLUMNS = {"energy": "drawn_kWh", "energyOut": "fed_in_kWh", "volume": "volume_
 
 class UsageError(ValueError):
     """The usage asked for cannot be computed (e.g. the meter has no register)."""
+
+
+def period_label(start: datetime, per: Per) -> str:
+    """Name a period for people: ``2025-03-30 03:00``, ``Sun 2025-03-30``, ``2025-W14``, ..."""
+    if per == "hour":
+        return f"{start:%Y-%m-%d %H:%M}"
+    if per == "day":
+        return f"{start:%a %Y-%m-%d}"
+    if per == "week":
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if per == "month":
+        return f"{start:%B %Y}"
+    return f"{start:%Y}"
 
 
 def period_start(moment: datetime, per: Per, tz: tzinfo) -> datetime:

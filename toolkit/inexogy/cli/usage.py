@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 
@@ -14,7 +14,7 @@ from rich.table import Table
 
 from inexogy.export import csv_text
 from inexogy.files import write_atomically
-from inexogy.usage import Per
+from inexogy.usage import Per, period_label
 from inexogy.zones import POLARS_DATETIME_FORMAT, iso, zone_name
 
 from .failures import CommandFailedError
@@ -25,7 +25,7 @@ from .progress import ChunkProgress
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["UsageFormat", "period_label", "usage", "usage_table", "usage_warnings"]
+__all__ = ["UsageFormat", "usage", "usage_table", "usage_warnings"]
 
 UsageFormat = Literal["table", "csv", "json"]
 """How ``inexogy usage`` prints."""
@@ -40,20 +40,6 @@ _NUMBERS = {
     "cost": ("cost", 2),
     "credit": ("feed-in credit", 2),
 }
-
-
-def period_label(start: datetime, per: Per) -> str:
-    """Name a period for people: ``2025-03-30 03:00``, ``Sun 2025-03-30``, ``2025-W14``, ..."""
-    if per == "hour":
-        return f"{start:%Y-%m-%d %H:%M}"
-    if per == "day":
-        return f"{start:%a %Y-%m-%d}"
-    if per == "week":
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    if per == "month":
-        return f"{start:%B %Y}"
-    return f"{start:%Y}"
 
 
 def _number(value: Any, decimals: int) -> str:
