@@ -89,8 +89,11 @@ def _new_figure(width: int, height: int, format: str) -> Figure:
 
 
 def _save(figure: Figure, path: str | os.PathLike[str], format: str) -> Path:
+    # No creation date in the file: the same chart gives the same bytes.
+    metadata = {"Date": None} if format == "svg" else None
     return write_atomically(
-        path, lambda stream: figure.savefig(stream, format=format, dpi=figure.dpi)
+        path,
+        lambda stream: figure.savefig(stream, format=format, dpi=figure.dpi, metadata=metadata),
     )
 
 

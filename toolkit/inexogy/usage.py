@@ -5,10 +5,10 @@ in a period is the register at its end minus the register at its start. The peri
 to a time zone: a Berlin day across a change of daylight saving time lasts 23 or 25 hours, weeks
 start on Monday, months and years follow the calendar.
 
-Only the registers at the period borders are needed. Each border is read at the coarsest
-resolution whose grid holds it exactly (the service aggregates on UTC grids: a UTC month border
-is on the ``one_month`` grid, a Berlin one only on the ``one_hour`` grid), together with the
-grid points just before and after it, so that a glitch can be told from a real value. Borders
+Only the registers at the period borders are needed. They are read at the coarsest
+resolution whose grid holds them all exactly (the service aggregates on UTC grids: UTC month
+borders are on the ``one_month`` grid, Berlin ones only on the ``one_hour`` grid), each with
+the grid points just before and after it, so that a glitch can be told from a real value. Borders
 close together are fetched in one request, distant ones in small requests of a few readings.
 
 Glitches: the service sometimes answers a register of 0, or one lower than an earlier reading.
@@ -149,10 +149,12 @@ def period_borders(start: datetime, end: datetime, per: Per, tz: tzinfo) -> list
     The first border is the start of the period holding ``start``, the last the first border
     at or after ``end``: n periods have n + 1 borders.
     """
-    if end <= start:
+    # Compared in UTC: datetimes sharing a tzinfo compare by wall clock, which repeats.
+    stop = end.astimezone(UTC)
+    if stop <= start.astimezone(UTC):
         raise ValueError(f"the range is empty: {iso(end)} is not after {iso(start)}")
     borders = [period_start(start, per, tz)]
-    while borders[-1] < end:
+    while borders[-1].astimezone(UTC) < stop:
         borders.append(_next_start(borders[-1], per, tz))
     return borders
 
@@ -253,12 +255,14 @@ class _Value:
     note: str | None = None
 
 
-def _border_resolution(ms: int) -> Resolution:
+def _grid_of(borders: Sequence[int]) -> Resolution:
+    """Return the coarsest resolution whose grid holds every one of the borders."""
     for resolution in _BORDER_RESOLUTIONS:
-        if on_grid(ms, resolution):
+        if all(on_grid(ms, resolution) for ms in borders):
             return resolution
+    odd = next(ms for ms in borders if not on_grid(ms, _FINEST))
     raise UsageError(
-        f"the period border {iso(from_ms(ms))} lies on none of the service's grids (the finest "
+        f"the period border {iso(from_ms(odd))} lies on none of the service's grids (the finest "
         "is 3 minutes): choose a time zone whose offset is a whole number of minutes"
     )
 
@@ -315,11 +319,11 @@ class UsagePlanner:
         while len(self.borders) > 2 and self.borders[-2] >= self.now_ms:
             self.borders.pop()
         self.partial = self.borders[-1] > self.now_ms
-        self._plan = [_Border(ms, _border_resolution(ms)) for ms in self.borders[:-1]] + [
-            _Border(self.now_ms, _FINEST, latest=True)
-            if self.partial
-            else _Border(self.borders[-1], _border_resolution(self.borders[-1]))
-        ]
+        exact = self.borders[:-1] if self.partial else self.borders
+        grid = _grid_of(exact)
+        self._plan = [_Border(ms, grid) for ms in exact]
+        if self.partial:
+            self._plan.append(_Border(self.now_ms, _FINEST, latest=True))
         self._gathered = {name: _Register() for name in self.registers}
         self._refined = False
 
