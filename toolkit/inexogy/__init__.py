@@ -43,6 +43,7 @@ from .readings import Readings
 from .retry import RetryPolicy
 from .timestamps import from_ms, to_ms
 from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
+from .usage import Per, UsageError
 
 __all__ = [
     "ACCEPT",
@@ -64,6 +65,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "NotLoggedInError",
+    "Per",
     "PermissionDeniedError",
     "RateLimitError",
     "Readings",
@@ -74,6 +76,7 @@ __all__ = [
     "TokenStore",
     "TokenStoreError",
     "Units",
+    "UsageError",
     "conversion_for",
     "from_ms",
     "si_name",

@@ -34,6 +34,7 @@ from inexogy_client.models.reading import Reading
 from inexogy_client.types import Unset
 
 from .chunks import RESOLUTION_SPANS, Resolution, grid_after, grid_before, on_grid
+from .errors import InexogyError
 from .extras import require
 from .timestamps import from_ms, to_ms
 from .units import conversion_for
@@ -82,7 +83,7 @@ _ATTRIBUTES = {"energy": "energy", "energyOut": "energy_out", "volume": "volume"
 _COLUMNS = {"energy": "drawn_kWh", "energyOut": "fed_in_kWh", "volume": "volume_m3"}
 
 
-class UsageError(ValueError):
+class UsageError(InexogyError, ValueError):
     """The usage asked for cannot be computed (e.g. the meter has no register)."""
 
 
