@@ -321,3 +321,20 @@ def test_frequent_glitches_never_give_a_negative_or_absurd_period(api: Inexogy, 
         assert frame[column].min() >= 0  # type: ignore[operator]
         # At most a few minutes of energy moves to a neighbouring day.
         assert (frame[column] - expected[column]).abs().max() < 0.5  # type: ignore[operator]
+
+
+def test_a_period_in_which_the_data_begins_starts_at_the_first_reading(
+    api: Inexogy, solar: str
+) -> None:
+    # The simulator's data begins at 2024-01-01T00:00Z, one hour into the Berlin year.
+    frame = api.usage(
+        solar, datetime(2023, 12, 1, tzinfo=BERLIN), datetime(2024, 3, 1, tzinfo=BERLIN),
+        per="month", tz=BERLIN,
+    )  # fmt: skip
+
+    assert frame["partial"].to_list() == [False, True, False]
+    assert frame["drawn_kWh"][0] is None  # December: no reading at all
+    assert frame["start"][1].isoformat() == "2024-01-01T01:00:00+01:00"
+    assert "used the first reading after it, at 2024-01-01T01:00:00+01:00" in frame["glitches"][1]
+    registers = registers_at(api, solar, [frame["start"][1], frame["end"][1]])
+    assert round(frame["drawn_kWh"][1] * KWH) == registers["energy"][1] - registers["energy"][0]

@@ -250,8 +250,9 @@ class AsyncInexogy(ClientBase):
         The periods are whole local periods of ``tz`` (a name like ``"Europe/Berlin"`` or a
         ``tzinfo``; default UTC) covering ``[start, end)`` (``end`` defaults to now): weeks
         start on Monday, a day across a change of daylight saving time lasts 23 or 25 hours.
-        Columns: ``start`` and ``end`` (Datetime in ``tz``), ``partial`` (the period is not
-        over: it ends at the latest reading), ``drawn_kWh`` and, for meters with
+        Columns: ``start`` and ``end`` (Datetime in ``tz``), ``partial`` (the values cover
+        part of the period: it is not over, or the meter's data begins or ends inside it;
+        ``start``/``end`` then give the readings used), ``drawn_kWh`` and, for meters with
         ``energyOut``, ``fed_in_kWh`` (gas meters: ``volume_m3``), ``cost`` (drawn, or gas
         volume, times ``price``) and ``credit`` (fed in times ``feed_in_price``) when prices
         are given, and ``glitches``: what was done about glitched registers at the period's

@@ -19,7 +19,8 @@ every period non-negative and the periods adding up to the register difference o
 range. The ``glitches`` column says what was done.
 
 A period that is not over yet ends at the latest sound reading before now and is marked
-``partial``; periods that have not begun are left out.
+``partial``; periods that have not begun are left out. A period in which the meter's data
+begins (or ends) starts at its first (ends at its last) reading and is partial too.
 """
 
 from __future__ import annotations
@@ -237,6 +238,13 @@ class _Register:
                 best = candidate
         return best
 
+    def first_sound(self, low: int, high: int) -> int | None:
+        """Return the time of the earliest sound reading in ``[low, high]``."""
+        for candidate in self.times[bisect_left(self.times, low) : bisect_right(self.times, high)]:
+            if self.sound[candidate]:
+                return candidate
+        return None
+
     def latest_sound(self, low: int, high: int) -> int | None:
         """Return the time of the latest sound reading in ``[low, high]``."""
         for candidate in reversed(
@@ -254,6 +262,7 @@ class _Value:
     value: int | None
     ms: int | None
     note: str | None = None
+    shifted: bool = False
 
 
 def _grid_of(borders: Sequence[int]) -> Resolution:
@@ -316,6 +325,10 @@ class UsagePlanner:
                 f"{'now' if end is None else 'end'} ({iso(stop)})"
             )
         self.borders = [to_ms(border) for border in period_borders(start, stop, per, self.tz)]
+        if self.borders[0] >= self.now_ms:
+            raise UsageError(
+                f"the range begins after now ({iso(now, self.tz)}): there is no usage yet"
+            )
         # Periods that begin after now are left out; one running now ends at the latest reading.
         while len(self.borders) > 2 and self.borders[-2] >= self.now_ms:
             self.borders.pop()
@@ -401,15 +414,32 @@ class UsagePlanner:
                     windows.add((border.ms - _NEAR_MS, border.ms + _NEAR_MS + 1))
         return self._requests({_FINEST: sorted(windows)} if windows else {})
 
-    def _value_at(self, name: str, border: _Border) -> _Value:
-        """Return the register ``name`` at a border; the note says what went wrong, if anything."""
+    def _value_at(self, name: str, index: int, role: Literal["start", "end"]) -> _Value:
+        """Return the register ``name`` at border ``index`` as a period's start or end.
+
+        The note says what went wrong, if anything. Where the border has no reading at all
+        (the meter's data begins or ends inside the period), the nearest reading inside the
+        period stands in and the value is ``shifted``: the period is then partial.
+        """
+        border = self._plan[index]
         register = self._gathered[name]
         if border.latest:
             latest = register.latest_sound(self.borders[-2], border.ms)
             return _Value(None, None) if latest is None else _Value(register.values[latest], latest)
         where = iso(from_ms(border.ms), self.tz)
         if border.ms not in register.values:
-            return _Value(None, None, f"no reading at {where}")
+            found = None
+            if role == "start" and index + 1 < len(self._plan):
+                found = register.first_sound(border.ms + 1, self._plan[index + 1].ms - 1)
+                which = "first reading after it"
+            elif role == "end" and index > 0:
+                found = register.latest_sound(self._plan[index - 1].ms + 1, border.ms - 1)
+                which = "last reading before it"
+            if found is None:
+                return _Value(None, None, f"no reading at {where}")
+            used = iso(from_ms(found), self.tz)
+            note = f"no reading at {where}, used the {which}, at {used}"
+            return _Value(register.values[found], found, note, shifted=True)
         if register.sound[border.ms]:
             return _Value(register.values[border.ms], border.ms)
         what = "read 0" if register.values[border.ms] == 0 else "went backwards"
@@ -423,19 +453,16 @@ class UsagePlanner:
         """One row per period: start, end (aware, in the zone), partial, raw differences, notes."""
         for register in self._gathered.values():
             register.settle()
-        values = {
-            name: [self._value_at(name, border) for border in self._plan] for name in self.registers
-        }
         for index in range(len(self._plan) - 1):
-            last = index == len(self._plan) - 2
             row: dict[str, Any] = {
                 "start": from_ms(self.borders[index]).astimezone(self.tz),
                 "end": from_ms(self.borders[index + 1]).astimezone(self.tz),
-                "partial": last and self.partial,
+                "partial": self._plan[index + 1].latest,
             }
             notes: dict[str, list[str]] = {}
             for name in self.registers:
-                before, after = values[name][index], values[name][index + 1]
+                before = self._value_at(name, index, "start")
+                after = self._value_at(name, index + 1, "end")
                 for note in (before.note, after.note):
                     if note and name not in notes.setdefault(note, []):
                         notes[note].append(name)
@@ -444,8 +471,12 @@ class UsagePlanner:
                     difference = after.value - before.value
                     if difference < 0:  # only when the latest reading precedes the period
                         difference = None
-                if row["partial"] and after.ms is not None:
+                if before.shifted and before.ms is not None:
+                    row["start"] = from_ms(before.ms).astimezone(self.tz)
+                    row["partial"] = True
+                if (after.shifted or self._plan[index + 1].latest) and after.ms is not None:
                     row["end"] = from_ms(after.ms).astimezone(self.tz)
+                    row["partial"] = True
                 row[name] = difference
             row["glitches"] = (
                 "; ".join(f"{' and '.join(names)}: {note}" for note, names in notes.items()) or None

@@ -76,10 +76,15 @@ def usage_table(frame: pl.DataFrame, per: Per, title: str, caption: str | None =
 
 def _note(row: dict[str, Any]) -> str:
     notes = []
-    if row["partial"]:
-        notes.append("partial: not over yet")
     glitches = row["glitches"] or ""
-    if "no reading" in glitches:
+    if row["partial"]:
+        if "first reading after" in glitches:
+            notes.append("partial: the data begins inside")
+        elif "last reading before" in glitches:
+            notes.append("partial: the data ends inside")
+        else:
+            notes.append("partial: not over yet")
+    if any(row[name] is None for name in _NUMBERS if name in row):
         notes.append("no data at a border")
     if "read 0" in glitches or "went backwards" in glitches:
         notes.append("glitch left out (see warnings)")
@@ -186,10 +191,11 @@ def usage(
     terminal = Console()
     width = terminal.width if output is None and terminal.is_terminal else _TABLE_WIDTH
     text = _render(frame, format, per, title, _caption(frame, price, feed_in_price), width)
+    if output is None:
+        typer.echo(text, nl=False)
     for warning in usage_warnings(frame):
         typer.echo(f"inexogy: warning: {warning}", err=True)
     if output is None:
-        typer.echo(text, nl=False)
         return
     try:
         written = write_atomically(output, lambda stream: _write_text(stream, text))
