@@ -46,31 +46,59 @@ def _number(value: Any, decimals: int) -> str:
     return "-" if value is None else f"{value:.{decimals}f}"
 
 
-def usage_table(frame: pl.DataFrame, per: Per, title: str, caption: str | None = None) -> Table:
-    """Render a usage frame as a rich table with a total row (and a note column when needed)."""
+def usage_table(
+    frame: pl.DataFrame, per: Per, title: str, caption: str | None = None, width: int = 160
+) -> Table:
+    """Render a usage frame as a rich table with a total row (and a note column when needed).
+
+    The table fits ``width`` columns without cutting a number or a time short: on a narrow
+    terminal the period names go first, then the end times (each period ends where the next
+    one begins, which the caption then says).
+    """
     numbers = [name for name in _NUMBERS if name in frame.columns]
-    notes = [_note(row) for row in frame.iter_rows(named=True)]
+    rows = list(frame.iter_rows(named=True))
+    notes = [_note(row) for row in rows]
+    totals = {
+        name: None if frame[name].null_count() == frame.height else frame[name].sum()
+        for name in numbers
+    }
+    cells: dict[str, list[str]] = {
+        per: [period_label(row["start"], per) for row in rows] + ["total"],
+        "start": [iso(row["start"]) for row in rows] + [""],
+        "end": [iso(row["end"]) for row in rows] + [""],
+    }
+    for name in numbers:
+        decimals = _NUMBERS[name][1]
+        cells[name] = [_number(row[name], decimals) for row in rows] + [
+            _number(totals[name], decimals)
+        ]
+    if any(notes):
+        cells["note"] = [*notes, ""]
+    headings = {name: _NUMBERS[name][0] if name in _NUMBERS else name for name in cells}
+
+    def needed(names: list[str]) -> int:
+        return 1 + sum(3 + max(len(headings[n]), *map(len, cells[n])) for n in names)
+
+    shown = list(cells)
+    for dropped in (per, "end"):
+        if needed(shown) <= width:
+            break
+        shown.remove(dropped)
+    if "end" not in shown:
+        last = iso(rows[-1]["end"]) if rows else ""
+        ends = f"Each period ends where the next begins; the last ends at {last}."
+        caption = f"{ends} {caption}" if caption else ends
     table = Table(
         title=title, title_justify="left", caption=caption, caption_justify="left", show_footer=True
     )
-    table.add_column(per, "total", no_wrap=True)
-    table.add_column("start", no_wrap=True)
-    table.add_column("end", no_wrap=True)
-    for name in numbers:
-        heading, decimals = _NUMBERS[name]
-        column = frame[name]
-        total = None if column.null_count() == len(column) else column.sum()
-        table.add_column(heading, _number(total, decimals), justify="right", no_wrap=True)
-    if any(notes):
-        table.add_column("note")
-    for row, note in zip(frame.iter_rows(named=True), notes, strict=True):
-        table.add_row(
-            period_label(row["start"], per),
-            iso(row["start"]),
-            iso(row["end"]),
-            *(_number(row[name], _NUMBERS[name][1]) for name in numbers),
-            *([note] if any(notes) else []),
-        )
+    for position, name in enumerate(shown):
+        footer = "total" if position == 0 else cells[name][-1]
+        if name in _NUMBERS:
+            table.add_column(headings[name], footer, justify="right", no_wrap=True)
+        else:
+            table.add_column(headings[name], footer, no_wrap=name != "note")
+    for index in range(len(rows)):
+        table.add_row(*(cells[name][index] for name in shown))
     return table
 
 
@@ -118,7 +146,7 @@ def _render(
         rows = _as_text(frame).to_dicts()
         return orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode() + "\n"
     console = Console(width=width, file=io.StringIO(), record=True)
-    console.print(usage_table(frame, per, title, caption))
+    console.print(usage_table(frame, per, title, caption, width))
     return console.export_text()
 
 
