@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -13,7 +14,9 @@ import polars as pl
 import pytest
 from cli_testkit import SOLAR_SERIAL, SOLAR_SHORT_SERIAL, Cli, data_lines, said
 from inexogy import to_ms
+from inexogy.cli.usage import usage_table
 from inexogy_mock import GlitchPlan, create_app, running
+from rich.console import Console
 
 BERLIN = ZoneInfo("Europe/Berlin")
 MONTHS = ("--from", "2025-01-01", "--to", "2026-01-01", "--per", "month")
@@ -210,3 +213,22 @@ def test_the_other_commands_speak_the_zone_too(logged_in: Cli) -> None:
     assert "2023-12-31T19:00:00-05:00" in first_times  # 2024-01-01 00:00 UTC, in New York
     assert json.loads(last.stdout)["time"].endswith("+05:30")
     assert "2025-07-01T00:00:00+02:00 to 2025-07-02T00:00:00+02:00" in said(statistics.stdout)
+
+
+def test_a_narrow_terminal_never_cuts_a_number_or_a_time_short(logged_in: Cli) -> None:
+    csv = logged_in("--tz", "Europe/Berlin", "usage", SOLAR_SERIAL, *MONTHS, "--format", "csv")
+    frame = pl.read_csv(csv.stdout.encode()).with_columns(
+        pl.col("start", "end").str.to_datetime(time_zone="Europe/Berlin")
+    )
+    console = Console(width=80, record=True, file=io.StringIO())
+
+    console.print(usage_table(frame, "month", "title", width=80))
+
+    text = console.export_text()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    rows = table_rows(text)
+    assert rows[0][0] == "2025-01-01T00:00:00+01:00"
+    assert rows[-1][0] == "total"
+    assert float(rows[-1][1]) == pytest.approx(frame["drawn_kWh"].sum(), abs=0.001)
+    assert "the last ends at 2026-01-01T00:00:00+01:00" in said(text)
