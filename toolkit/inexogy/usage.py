@@ -74,7 +74,7 @@ _BORDER_RESOLUTIONS: tuple[Resolution, ...] = (
 )
 _FINEST: Resolution = "three_minutes"
 _NEAR_MS = 30 * 60_000  # how far from a glitched border a substitute reading may lie
-_LATEST_WINDOW_MS = 60 * 60_000  # where the latest reading of a running period is looked for
+_LATEST_WINDOW_MS = 86_400_000  # where the latest reading of a running period is looked for
 # Two borders' windows share a request when the readings between them are fewer than this:
 # a request costs about as much as a few hundred readings.
 _MERGE_GAP_READINGS = 400
