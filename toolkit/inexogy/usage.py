@@ -62,7 +62,8 @@ Per = Literal["hour", "day", "week", "month", "year"]
 PERIODS: tuple[Per, ...] = ("hour", "day", "week", "month", "year")
 """Every period length, shortest first."""
 
-# The aggregated resolutions, coarsest first: a border is read at the first whose grid holds it.
+# The aggregated resolutions, coarsest first: the borders are read at the first whose grid
+# holds them all.
 _BORDER_RESOLUTIONS: tuple[Resolution, ...] = (
     "one_year",
     "one_month",
@@ -311,15 +312,13 @@ class UsagePlanner:
     ) -> None:
         if per not in PERIODS:
             raise ValueError(f"unknown period {per!r}: use one of {', '.join(PERIODS)}")
-        to_ms(start, "start")
-        if end is not None:
-            to_ms(end, "end")
+        start_ms = to_ms(start, "start")
         self.registers = tuple(registers)
         self.per = per
         self.tz = resolve_zone(tz)
         self.now_ms = to_ms(now, "now")
         stop = now if end is None else end
-        if stop <= start:
+        if to_ms(stop, "end") <= start_ms:
             raise ValueError(
                 f"the range is empty: start {iso(start)} is not before "
                 f"{'now' if end is None else 'end'} ({iso(stop)})"
