@@ -12,7 +12,7 @@ import pytest
 from cli_testkit import SOLAR_SERIAL, Cli, said
 from inexogy import Readings
 from inexogy.cli.chart import resolution_for
-from inexogy.plot import POWER_SIGN_NOTE, plot_readings, readings_figure
+from inexogy.plot import POWER_SIGN_NOTE, REGISTER_NOTE, plot_readings, readings_figure
 from PIL import Image
 
 
@@ -194,6 +194,8 @@ def test_a_chart_without_power_has_no_sign_note_and_three_units_are_refused() ->
     figure = readings_figure(readings, field="voltage1")
 
     assert len(figure.axes[0].texts) == 0
+    register = readings_figure(readings, field="energy")
+    assert [text.get_text() for text in register.axes[0].texts] == [REGISTER_NOTE]
     with pytest.raises(ValueError, match="at most two units"):
         readings_figure(readings, field=["voltage1", "energy", "power"])
 

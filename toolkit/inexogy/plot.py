@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_HEIGHT",
     "DEFAULT_WIDTH",
     "POWER_SIGN_NOTE",
+    "REGISTER_NOTE",
     "chart_format",
     "plot_readings",
     "plot_usage",
@@ -49,6 +50,8 @@ CHART_FORMATS = {".png": "png", ".svg": "svg"}
 """The file name suffixes a chart may be written to, and the format each one means."""
 POWER_SIGN_NOTE = "power > 0: drawn from the grid · power < 0: fed into the grid"
 """The sign convention written on every chart with a power field."""
+REGISTER_NOTE = "meter register: the running total (use per period: inexogy usage)"
+"""The note on a chart of energy or volume registers, which only ever rise."""
 
 _DPI = 100  # PNG pixels per inch
 _SVG_DPI = 96  # CSS pixels per inch: an SVG of width w points shows w * 96 / 72 pixels
@@ -129,6 +132,10 @@ def _is_power(field: str) -> bool:
     return _unit_of(field) == "W"
 
 
+def _is_register(field: str) -> bool:
+    return _unit_of(field) in ("kWh", "m³")
+
+
 def readings_figure(
     readings: Readings,
     *,
@@ -204,6 +211,8 @@ def readings_figure(
         axes.set_title(title, loc="left")
     if any(_is_power(name) for name in fields):
         _note(axes, POWER_SIGN_NOTE)
+    elif any(_is_register(name) for name in fields):
+        _note(axes, REGISTER_NOTE)
     return figure
 
 
