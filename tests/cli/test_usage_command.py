@@ -15,6 +15,7 @@ import pytest
 from cli_testkit import SOLAR_SERIAL, SOLAR_SHORT_SERIAL, Cli, data_lines, said
 from inexogy import to_ms
 from inexogy.cli.usage import usage_table
+from inexogy.cli.zone import hoist_zone
 from inexogy_mock import GlitchPlan, create_app, running
 from rich.console import Console
 
@@ -232,3 +233,17 @@ def test_a_narrow_terminal_never_cuts_a_number_or_a_time_short(logged_in: Cli) -
     assert rows[-1][0] == "total"
     assert float(rows[-1][1]) == pytest.approx(frame["drawn_kWh"].sum(), abs=0.001)
     assert "the last ends at 2026-01-01T00:00:00+01:00" in said(text)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["usage", "m", "--tz", "UTC"], ["--tz", "UTC", "usage", "m"]),
+        (["-v", "usage", "m", "--tz=UTC", "-o", "x"], ["--tz=UTC", "-v", "usage", "m", "-o", "x"]),
+        (["--tz", "UTC", "usage", "m"], ["--tz", "UTC", "usage", "m"]),
+        (["usage", "m", "--", "--tz", "UTC"], ["usage", "m", "--", "--tz", "UTC"]),
+        (["--help"], ["--help"]),
+    ],
+)
+def test_a_tz_after_the_command_moves_before_it(args: list[str], expected: list[str]) -> None:
+    assert hoist_zone(args, {"usage", "readings"}) == expected
