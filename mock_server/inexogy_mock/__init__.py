@@ -10,6 +10,7 @@ from .app import BASE_PATH, DEFAULT_SPEC, create_app
 from .faults import FaultPlan, GlitchPlan
 from .meters import FIRST_MEASUREMENT_MS, Location, MeterSpec, meter_id
 from .ratelimit import RateLimits
+from .requestlog import LoggedRequest, RequestLog
 from .server import running
 
 __all__ = [
@@ -23,8 +24,10 @@ __all__ = [
     "FaultPlan",
     "GlitchPlan",
     "Location",
+    "LoggedRequest",
     "MeterSpec",
     "RateLimits",
+    "RequestLog",
     "create_app",
     "demo_meters",
     "meter_id",

@@ -16,6 +16,7 @@ from .account import login, logout
 from .chart import plot
 from .data import last_reading, meters, readings, statistics
 from .options import AuthMethod, GlobalOptions
+from .sync import sync
 from .usage import usage
 from .when import use_zone
 from .zone import ZoneHoistingGroup, zone_option
@@ -131,6 +132,7 @@ app.command("last-reading")(last_reading)
 app.command()(readings)
 app.command()(statistics)
 app.command()(plot)
+app.command()(sync)
 app.command()(usage)
 
 
