@@ -247,3 +247,12 @@ def test_a_narrow_terminal_never_cuts_a_number_or_a_time_short(logged_in: Cli) -
 )
 def test_a_tz_after_the_command_moves_before_it(args: list[str], expected: list[str]) -> None:
     assert hoist_zone(args, {"usage", "readings"}) == expected
+
+
+def test_without_tz_the_system_zone_is_used(logged_in: Cli) -> None:
+    result = logged_in(
+        "usage", SOLAR_SERIAL, *MONTHS, "--format", "csv", env={"TZ": "America/New_York"}
+    )
+
+    assert result.exit_code == 0, result.stderr
+    assert data_lines(result.stdout)[1].startswith("2025-01-01T00:00:00-05:00,")

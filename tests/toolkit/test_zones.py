@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from inexogy import Readings
 from inexogy.export import csv_text
-from inexogy.zones import iso, local_zone, zone_from_name, zone_name
+from inexogy.zones import iso, local_zone, polars_zone, zone_from_name, zone_name
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -58,3 +58,16 @@ def test_readings_in_a_zone_and_their_csv_text() -> None:
         "2025-03-30T03:00:00+02:00,2.0",
     ]
     assert readings.to_polars()["time"].dtype == pl.Datetime("ms", "UTC")  # the default
+
+
+def test_polars_takes_fixed_offsets_of_whole_hours_only() -> None:
+    assert polars_zone(timezone(timedelta(hours=2))) == "Etc/GMT-2"
+    assert polars_zone(timezone(timedelta(hours=-5))) == "Etc/GMT+5"
+    assert polars_zone("Europe/Berlin") == "Europe/Berlin"
+    times = [int(datetime(2025, 3, 30, 1, tzinfo=UTC).timestamp() * 1000)]
+    frame = Readings("m", "one_hour", times, {"energy": [1]}).to_polars(
+        tz=timezone(timedelta(hours=-5))
+    )
+    assert csv_text(frame).splitlines()[1] == "2025-03-29T20:00:00-05:00,1"
+    with pytest.raises(ValueError, match="Asia/Kolkata"):
+        polars_zone(timezone(timedelta(hours=5, minutes=30)))

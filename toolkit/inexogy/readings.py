@@ -27,7 +27,7 @@ from inexogy_client.types import UNSET
 from .chunks import Resolution
 from .export import ExportFormat, format_from_path, write_frame
 from .units import Units, conversion_for
-from .zones import Zone, zone_name
+from .zones import Zone, polars_zone
 
 __all__ = ["Chunk", "Readings", "build_readings"]
 
@@ -97,7 +97,7 @@ class Readings:
         if units not in ("raw", "si"):
             raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
         time = pl.Series("time", self.times, dtype=pl.Int64).cast(pl.Datetime("ms", "UTC"))
-        series = [time.dt.convert_time_zone(zone_name(tz))]
+        series = [time.dt.convert_time_zone(polars_zone(tz))]
         for field, values in self.columns.items():
             column = pl.Series(field, values, strict=False)
             conversion = conversion_for(field) if units == "si" else None

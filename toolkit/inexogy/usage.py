@@ -39,7 +39,7 @@ from .errors import InexogyError
 from .extras import require
 from .timestamps import from_ms, to_ms
 from .units import conversion_for
-from .zones import Zone, iso, resolve_zone, zone_name
+from .zones import Zone, iso, polars_zone, resolve_zone
 
 if TYPE_CHECKING:
     import polars as pl
@@ -488,7 +488,7 @@ class UsagePlanner:
         """Return the usage as a DataFrame (see ``Inexogy.usage``)."""
         polars = require("polars", "tables", "usage tables")
         rows = list(self.periods())
-        tz_name = zone_name(self.tz)
+        tz_name = polars_zone(self.tz)
         columns: list[Any] = [
             polars.Series(name, [to_ms(row[name]) for row in rows], dtype=polars.Int64)
             .cast(polars.Datetime("ms", "UTC"))

@@ -18,6 +18,7 @@ __all__ = [
     "Zone",
     "iso",
     "local_zone",
+    "polars_zone",
     "resolve_zone",
     "zone_from_name",
     "zone_name",
@@ -77,6 +78,25 @@ def zone_name(zone: Zone | None) -> str:
     sign = "-" if offset < timedelta(0) else "+"
     minutes = abs(offset) // timedelta(minutes=1)
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def polars_zone(zone: Zone | None) -> str:
+    """Return the name polars takes for a zone: as :func:`zone_name`, fixed offsets as Etc/GMT.
+
+    Raises ``ValueError`` for a fixed offset that is not whole hours (polars cannot hold it):
+    name the zone instead (``Asia/Kolkata`` rather than ``+05:30``).
+    """
+    name = zone_name(zone)
+    if name[0] not in "+-":
+        return name
+    hours, minutes = int(name[1:3]), int(name[4:6])
+    if minutes:
+        raise ValueError(
+            f"the fixed offset {name} cannot be a column's time zone: name the zone instead, "
+            "e.g. Asia/Kolkata (set TZ or pass --tz)"
+        )
+    # Etc/GMT names count the other way round: Etc/GMT-2 is two hours ahead of UTC.
+    return f"Etc/GMT{'-' if name[0] == '+' else '+'}{hours}"
 
 
 def iso(moment: datetime, zone: Zone | None = None) -> str:
