@@ -95,6 +95,10 @@ def test_a_berlin_day_across_a_change_of_daylight_saving_lasts_23_or_25_hours() 
         "2025-10-26T02:00:00+01:00",
         "2025-10-26T03:00:00+01:00",
     ]
+    assert [period_label(border, "hour") for border in hours_in_autumn[2:4]] == [
+        "2025-10-26 02:00",
+        "2025-10-26 02:00 (again)",
+    ]
 
 
 def test_periods_are_whole_local_weeks_months_and_years() -> None:

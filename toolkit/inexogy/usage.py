@@ -92,7 +92,8 @@ class UsageError(InexogyError, ValueError):
 def period_label(start: datetime, per: Per) -> str:
     """Name a period for people: ``2025-03-30 03:00``, ``Sun 2025-03-30``, ``2025-W14``, ..."""
     if per == "hour":
-        return f"{start:%Y-%m-%d %H:%M}"
+        # The hour that repeats when clocks go back: the second one says so.
+        return f"{start:%Y-%m-%d %H:%M}" + (" (again)" if start.fold else "")
     if per == "day":
         return f"{start:%a %Y-%m-%d}"
     if per == "week":
