@@ -14,7 +14,7 @@ PUBLIC = {
     "PermissionDeniedError",
     "RateLimitError", "Readings", "Resolution", "RetryPolicy", "ServerError", "Snapshot",
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
-    "si_name", "split_range", "to_ms", "to_si",
+    "si_name", "split_range", "to_ms", "to_si", "Per", "UsageError",
 }  # fmt: skip
 PUBLIC |= {"ArchiveBusyError", "ArchiveError", "SyncSummary", "SyncedPeriod", "read_archive"}
 
@@ -22,7 +22,7 @@ METHODS = {
     "meters", "find_meter", "field_names", "devices", "readings", "last_reading", "statistics",
     "load_profile", "raw_load_profile", "disaggregation", "activities", "website_access_code",
     "virtual_meter", "create_virtual_meter", "delete_virtual_meter", "login", "from_token_store",
-    "from_credentials",
+    "from_credentials", "usage",
 }  # fmt: skip
 METHODS |= {"sync"}
 

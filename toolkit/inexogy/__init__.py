@@ -45,6 +45,7 @@ from .readings import Readings
 from .retry import RetryPolicy
 from .timestamps import from_ms, to_ms
 from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
+from .usage import Per, UsageError
 
 __all__ = [
     "ACCEPT",
@@ -70,6 +71,7 @@ __all__ = [
     "NetworkError",
     "NotFoundError",
     "NotLoggedInError",
+    "Per",
     "PermissionDeniedError",
     "RateLimitError",
     "Readings",
@@ -83,6 +85,7 @@ __all__ = [
     "TokenStore",
     "TokenStoreError",
     "Units",
+    "UsageError",
     "conversion_for",
     "from_ms",
     "read_archive",

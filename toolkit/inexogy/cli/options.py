@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,6 +14,7 @@ from attrs import define, field
 from inexogy_auth import TokenStore
 
 from inexogy import Inexogy, RetryPolicy
+from inexogy.zones import local_zone
 
 __all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "read_password"]
 
@@ -27,6 +29,8 @@ PASSWORD_ENV = "INEXOGY_PASSWORD"  # noqa: S105 (the name of a variable, not a p
 class GlobalOptions:
     """What the options before the command name chose, shared by every command.
 
+    ``tz`` is the zone times are read and shown in (``--tz``, by default the system's).
+
     ``secrets`` collects every password read during the run, so that error texts can be
     scrubbed of them before they are printed.
     """
@@ -37,6 +41,7 @@ class GlobalOptions:
     email: str | None = None
     verbose: bool = False
     retries: int = 4
+    tz: tzinfo = field(factory=local_zone)
     secrets: list[str] = field(factory=list, repr=False)
 
     def token_store(self) -> TokenStore:
