@@ -61,6 +61,11 @@ def test_piped_it_prints_one_json_line_per_poll(frozen_cli: Cli) -> None:
     ages = [line["ageSeconds"] for line in lines]
     assert ages == sorted(ages)
 
+    in_tokyo = frozen_cli("--tz", "Asia/Tokyo", "watch", SOLAR_SERIAL, "--count", "1")
+    (line,) = [json.loads(line) for line in data_lines(in_tokyo.stdout)]
+    assert line["time"] == last_reading(frozen_cli, "--tz", "Asia/Tokyo")["time"]
+    assert line["time"].endswith("+09:00")
+
 
 def test_fields_choose_what_is_asked_and_shown(frozen_cli: Cli) -> None:
     result = frozen_cli(

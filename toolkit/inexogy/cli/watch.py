@@ -21,6 +21,7 @@ from rich.text import Text
 from inexogy.last_reading import LastReading
 from inexogy.live import LivePoller, MeterState, Snapshot
 from inexogy.units import conversion_for, si_name
+from inexogy.zones import iso
 
 from .failures import describe_failure
 from .options import GlobalOptions
@@ -145,7 +146,7 @@ def _print_json_lines(
             if state.error is not None:
                 typer.echo(f"inexogy watch: {describe_failure(state.error, options)}", err=True)
             elif state.reading is not None:
-                sys.stdout.write(last_reading_json(state.reading, "si") + "\n")
+                sys.stdout.write(last_reading_json(state.reading, "si", options.tz) + "\n")
                 sys.stdout.flush()
         except BrokenPipeError:
             closed = True
@@ -222,7 +223,7 @@ class _View:
             parts.append(Text("waiting for the first reading..."))
         else:
             parts.append(self._table(reading))
-            taken = reading.time.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+            taken = iso(reading.time, self._options.tz)
             parts.append(Text(f"taken {taken}, {describe_age(reading.age)} ago"))
         if state.error is not None:
             failure = describe_failure(state.error, self._options)
