@@ -18,6 +18,7 @@ merged, retries with backoff, units converted on request, tables as polars DataF
 
 from inexogy_auth import Credentials, TokenStore
 
+from .archive import ArchiveBusyError, ArchiveError, SyncedPeriod, SyncSummary, read_archive
 from .async_client import AsyncInexogy
 from .chunks import RESOLUTION_SPANS, Resolution, split_range
 from .client import Inexogy
@@ -40,10 +41,12 @@ from .errors import (
 from .export import ExportFormat
 from .last_reading import LastReading
 from .limits import ResponseLimits
+from .live import LivePoller, MeterState, Snapshot
 from .readings import Readings
 from .retry import RetryPolicy
 from .timestamps import from_ms, to_ms
 from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
+from .usage import Per, UsageError
 
 __all__ = [
     "ACCEPT",
@@ -51,6 +54,8 @@ __all__ = [
     "CONVERSIONS",
     "DEFAULT_BASE_URL",
     "RESOLUTION_SPANS",
+    "ArchiveBusyError",
+    "ArchiveError",
     "AsyncInexogy",
     "AuthenticationError",
     "BadRequestError",
@@ -62,9 +67,12 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidResponseError",
     "LastReading",
+    "LivePoller",
+    "MeterState",
     "NetworkError",
     "NotFoundError",
     "NotLoggedInError",
+    "Per",
     "PermissionDeniedError",
     "RateLimitError",
     "Readings",
@@ -72,12 +80,17 @@ __all__ = [
     "ResponseLimits",
     "RetryPolicy",
     "ServerError",
+    "Snapshot",
+    "SyncSummary",
+    "SyncedPeriod",
     "TokenExpiredError",
     "TokenStore",
     "TokenStoreError",
     "Units",
+    "UsageError",
     "conversion_for",
     "from_ms",
+    "read_archive",
     "si_name",
     "split_range",
     "to_ms",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 import inexogy_auth
@@ -17,7 +18,7 @@ from inexogy_client.models.load_profile_resolution import LoadProfileResolution
 
 from . import calls
 from .base import ClientBase, Progress
-from .calls import Call
+from .calls import Call, readings_chunk
 from .chunks import Resolution
 from .last_reading import Clock, LastReading, utc_now
 from .limits import ResponseLimits
@@ -26,6 +27,16 @@ from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import AsyncSleep, RetryPolicy
 from .sessions import LoginMethod, check_method
+from .usage import Per, UsagePlanner
+from .zones import Zone
+
+if TYPE_CHECKING:
+    import polars as pl
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .archive import SyncedPeriod, SyncSummary
 
 __all__ = ["AsyncInexogy"]
 
@@ -233,6 +244,47 @@ class AsyncInexogy(ClientBase):
             ((low, high, answer) for (low, high, _), answer in zip(planned, answers, strict=True)),
         )
 
+    async def usage(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        per: Per = "day",
+        tz: Zone | None = None,
+        price: float | None = None,
+        feed_in_price: float | None = None,
+        progress: Progress | None = None,
+    ) -> pl.DataFrame:
+        """Return the energy used per local period: one row per hour, day, week, month or year.
+
+        The periods are whole local periods of ``tz`` (a name like ``"Europe/Berlin"`` or a
+        ``tzinfo``; default UTC) covering ``[start, end)`` (``end`` defaults to now): weeks
+        start on Monday, a day across a change of daylight saving time lasts 23 or 25 hours.
+        Columns: ``start`` and ``end`` (Datetime in ``tz``), ``partial`` (the values cover
+        part of the period: it is not over, or the meter's data begins or ends inside it;
+        ``start``/``end`` then give the readings used), ``drawn_kWh`` and, for meters with
+        ``energyOut``, ``fed_in_kWh`` (gas meters: ``volume_m3``), ``cost`` (drawn, or gas
+        volume, times ``price``) and ``credit`` (fed in times ``feed_in_price``) when prices
+        are given, and ``glitches``: what was done about glitched registers at the period's
+        borders (``None`` when nothing was). Each value is the register difference between
+        the period's borders, read at the coarsest resolution that holds them exactly, so
+        the periods add up to the difference over the whole range. A period without
+        readings at a border has nulls. Raises ``UsageError`` for a meter without register.
+        """
+        planner = UsagePlanner.for_fields(
+            await self.field_names(meter_id), start, end, per, tz, self._clock()
+        )
+        batch = planner.requests()
+        while batch:
+            calls_ = [
+                readings_chunk(meter_id, r.low, r.high, r.resolution, planner.fields) for r in batch
+            ]
+            for answer in await self._run_all(calls_, progress):
+                planner.add(answer)
+            batch = planner.next_requests()
+        return planner.frame(price=price, feed_in_price=feed_in_price)
+
     async def last_reading(
         self, meter_id: str, *, fields: Sequence[str] | None = None
     ) -> LastReading:
@@ -300,3 +352,40 @@ class AsyncInexogy(ClientBase):
     async def delete_virtual_meter(self, meter_id: str) -> None:
         """Delete a virtual meter (the real service answers 501: ``ServerError``)."""
         await self._run(calls.delete_virtual_meter_call(meter_id))
+
+    # Archive
+
+    async def sync(
+        self,
+        directory: str | Path,
+        meters: str | Sequence[str] | None = None,
+        *,
+        resolution: Resolution = "fifteen_minutes",
+        start: datetime | None = None,
+        on_period: Callable[[SyncedPeriod], None] | None = None,
+    ) -> SyncSummary:
+        """Bring the readings archive in ``directory`` up to date; return what was done.
+
+        The same as ``Inexogy.sync``: ``meters`` are meterIds or serial numbers (``None``:
+        every meter of the account); each meter is archived from the UTC period containing
+        ``start`` (default: its first measurement) until now; only periods whose file is
+        missing or still open are fetched, up to ``max_concurrency`` requests at a time;
+        each file is written atomically as it arrives (then ``on_period`` is called).
+        Raises ``ArchiveBusyError`` while another sync writes there.
+        """
+        from .archive import sync as archive
+
+        chosen = archive.select_meters(await self.meters(), meters)
+        with ExitStack() as stack:
+            # Locking and planning read the disk (each file's footer): off the event loop.
+            preparing = archive.prepared(directory, chosen, resolution, start, self._clock())
+            root, plan = await asyncio.to_thread(stack.enter_context, preparing)
+            fetched = await archive.run_async(
+                plan.tasks,
+                lambda meter_id, low, high, chosen: self.readings(
+                    meter_id, low, high, resolution=chosen
+                ),
+                self._max_concurrency,
+                on_period,
+            )
+        return archive.summary(root, resolution, chosen, plan, fetched)

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-__all__ = ["Stopped", "stops_caught", "uninterruptible"]
+__all__ = ["Interrupted", "Stopped", "stops_caught", "uninterruptible"]
 
 
 class Stopped(BaseException):
@@ -34,6 +34,14 @@ class Stopped(BaseException):
         super().__init__(f"stopped by {self.signal_name}")
 
 
+class Interrupted(Stopped, KeyboardInterrupt):
+    """``Stopped`` by SIGINT; a ``KeyboardInterrupt`` too, so handlers of Ctrl-C still work."""
+
+
+def _stop(signum: int) -> Stopped:
+    return Interrupted(signum) if signum == signal.SIGINT else Stopped(signum)
+
+
 _state = threading.local()
 
 
@@ -46,7 +54,7 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     if _deferring():
         _state.pending = signum
         return
-    raise Stopped(signum)
+    raise _stop(signum)
 
 
 @contextmanager
@@ -76,4 +84,4 @@ def uninterruptible() -> Iterator[None]:
         pending = getattr(_state, "pending", None)
         if pending is not None and not _state.depth:
             _state.pending = None
-            raise Stopped(pending)
+            raise _stop(pending)
