@@ -87,6 +87,12 @@ CASES: list[tuple[str, Call, bytes, str]] = [
         b"[" + GOOD_METER[:-1] + b', "location": {"city": 1}}]',
         "location.city is 1",
     ),
+    (
+        "a first measurement time before 1970 (other than -1, never)",
+        Inexogy.meters,
+        b"[" + GOOD_METER[:-1] + b', "firstMeasurementTime": -2}]',
+        "first_measurement_time is -2",
+    ),
     ("a last reading list", lambda api: api.last_reading(METER), b"[]", "unexpected shape"),
     (
         "a last reading with a string time",
@@ -211,6 +217,9 @@ def test_a_good_answer_still_passes() -> None:
     assert table.times == [START_MS]
     assert table.columns == {"power": [1]}
     assert serve(b"[" + GOOD_METER + b"]").find_meter("1ESY1").meter_id == METER
+    # -1: the meter never sent data, as the real service says (api-reference, Meter).
+    never = b"[" + GOOD_METER[:-1] + b', "firstMeasurementTime": -1, "lastMeasurementTime": -1}]'
+    assert serve(never).meters()[0].first_measurement_time == -1
 
 
 def test_an_answer_past_the_declared_size_limit_is_refused_before_it_is_read() -> None:

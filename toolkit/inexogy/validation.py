@@ -43,6 +43,8 @@ MAX_TIME_MS = 253_402_300_799_999
 _TIME_FIELDS = frozenset(
     {"time", "begin_time", "end_time", "first_measurement_time", "last_measurement_time"}
 )
+# The real service answers -1 for these when the meter never sent data (api-reference, Meter).
+_NEVER_FIELDS = frozenset({"first_measurement_time", "last_measurement_time"})
 _UNSET_TYPE = Unset
 _ONLY_UNSET = frozenset({Unset})
 
@@ -113,6 +115,8 @@ def _check_value(value: Any, hint: Any, where: str, name: str) -> str | None:
         (hint,) = [option for option in options if option not in (_UNSET_TYPE, type(None))]
         origin = typing.get_origin(hint)
     if hint is int:
+        if name in _NEVER_FIELDS and value == -1 and type(value) is int:
+            return None
         if name in _TIME_FIELDS:
             return check_time(value, where)
         return _check_number(value, where, integer=True)
