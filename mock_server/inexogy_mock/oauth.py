@@ -8,17 +8,28 @@ for an unknown or expired token (as the real service answers).
 
 from __future__ import annotations
 
+import re
 import secrets
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from oauthlib.oauth1.rfc5849 import signature, utils
 
 from .texts import ServiceError
 
 TIMESTAMP_WINDOW_S = 300.0
+# A timestamp is seconds since the epoch: more digits than this are refused before any
+# arithmetic (a 400-digit one used to overflow the float comparison into a 500).
+_MAX_TIMESTAMP_DIGITS = 12
+_DIGITS = re.compile(r"[0-9]+")
+# oauthlib refuses a query (or form) holding characters outside its "urlencoded" set or a stray
+# "%" (e.g. "[]|^{}`", "%zz"), which clients such as httpx send raw. Escaping them changes no
+# decoded parameter, so the base string is the one RFC 5849 §3.4.1.3 prescribes; the client
+# side (inexogy_auth) signs the same way.
+_OAUTHLIB_SAFE = "=&;:%+~,*@!()/?'$"
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -129,19 +140,29 @@ class OAuthProvider:
         token_key = params.get("oauth_token", "")
         token_secret = ""
         result = dict(params)
+        duplicated_verifier = False
         if step == "access_token":
             request_token = self._request_tokens.get(token_key)
             if request_token is None or request_token.consumer_key != consumer_key:
                 raise _unauthorized(None)
-            verifier = params.get("oauth_verifier") or _form_value(request, "oauth_verifier")
-            if request_token.verifier is None or verifier != request_token.verifier:
+            in_header = params.get("oauth_verifier")
+            in_body = _form_value(request, "oauth_verifier")
+            verifier = in_header or in_body
+            conflicting = in_header is not None and in_body is not None and in_header != in_body
+            if request_token.verifier is None or verifier != request_token.verifier or conflicting:
                 raise _unauthorized("Invalid or missing oauth_verifier")
             token_secret = request_token.secret
+            # The real service accepts a verifier sent in the Authorization header and in the
+            # form body at once, signed as one parameter, as some clients send it [sure]:
+            # see _check_signature.
+            duplicated_verifier = in_header is not None and in_body is not None
         elif step == "data":
             access_token = self._live_access_token(token_key, consumer_key)
             token_secret = access_token.secret
             result["email"] = access_token.email
-        self._check_signature(request, params, consumer.secret, token_secret)
+        self._check_signature(
+            request, params, consumer.secret, token_secret, once=duplicated_verifier
+        )
         self._check_nonce(consumer_key, token_key, params)
         if step == "data":
             self._access_tokens[token_key].requests_served += 1
@@ -159,11 +180,10 @@ class OAuthProvider:
             raise _unauthorized(f"Missing OAuth parameters: {', '.join(missing)}")
         if params.get("oauth_signature_method") != "HMAC-SHA1":
             raise _unauthorized("Unsupported signature method: use HMAC-SHA1")
-        try:
-            timestamp = int(params["oauth_timestamp"])
-        except ValueError:
-            raise _unauthorized("Invalid oauth_timestamp") from None
-        if abs(timestamp - self.clock()) > TIMESTAMP_WINDOW_S:
+        raw_timestamp = params["oauth_timestamp"]
+        if len(raw_timestamp) > _MAX_TIMESTAMP_DIGITS or not _DIGITS.fullmatch(raw_timestamp):
+            raise _unauthorized("Invalid oauth_timestamp")
+        if abs(int(raw_timestamp) - self.clock()) > TIMESTAMP_WINDOW_S:
             raise _unauthorized("Timestamp is out of the accepted window")
         return params
 
@@ -182,22 +202,47 @@ class OAuthProvider:
 
     @staticmethod
     def _check_signature(
-        request: SignedRequest, params: Mapping[str, str], client_secret: str, token_secret: str
+        request: SignedRequest,
+        params: Mapping[str, str],
+        client_secret: str,
+        token_secret: str,
+        *,
+        once: bool = False,
     ) -> None:
+        """Verify the HMAC-SHA1 signature with oauthlib's own primitives.
+
+        ``once``: ``oauth_verifier`` came in the header and in the form body; a signature over
+        the parameters with the verifier counted once is accepted too (what the real service
+        accepts), besides the strict RFC 5849 one that counts it twice.
+        """
         url, _, query = request.url.partition("?")
-        collected = signature.collect_parameters(
-            uri_query=query,
-            body=request.form_body or None,
-            headers={"Authorization": request.authorization},
-        )
-        signed = types.SimpleNamespace(
-            params=collected,
-            uri=url,
-            http_method=request.method.upper(),
-            signature=params["oauth_signature"],
-        )
-        if not signature.verify_hmac_sha1(signed, client_secret, token_secret):
-            raise _unauthorized("Invalid signature")
+        try:
+            collected = signature.collect_parameters(
+                uri_query=_oauthlib_safe(query),
+                body=_oauthlib_safe(request.form_body) if request.form_body else None,
+                headers={"Authorization": request.authorization},
+            )
+        except ValueError:
+            raise _unauthorized("Invalid signature") from None
+        candidates = [collected]
+        if once:
+            verifier = ("oauth_verifier", params["oauth_verifier"])
+            deduplicated = list(collected)
+            deduplicated.remove(verifier)
+            candidates.append(deduplicated)
+        for candidate in candidates:
+            signed = types.SimpleNamespace(
+                params=candidate,
+                uri=url,
+                http_method=request.method.upper(),
+                signature=params["oauth_signature"],
+            )
+            try:
+                if signature.verify_hmac_sha1(signed, client_secret, token_secret):
+                    return
+            except ValueError:  # a URL oauthlib cannot normalise
+                break
+        raise _unauthorized("Invalid signature")
 
     def _check_nonce(self, consumer_key: str, token_key: str, params: Mapping[str, str]) -> None:
         now = self.clock()
@@ -221,3 +266,8 @@ def _form_value(request: SignedRequest, name: str) -> str | None:
     if not request.form_body:
         return None
     return dict(parse_qsl(request.form_body, keep_blank_values=True)).get(name)
+
+
+def _oauthlib_safe(encoded: str) -> str:
+    """Escape what oauthlib refuses in a query or form without changing a decoded parameter."""
+    return quote(_STRAY_PERCENT.sub("%25", encoded), safe=_OAUTHLIB_SAFE)
