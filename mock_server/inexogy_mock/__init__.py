@@ -3,7 +3,8 @@
 ``create_app()`` returns a connexion ``AsyncApp`` (with ``.switches`` to change faults, token
 lifetime and rate limits while it serves); ``running(app)`` serves it on loopback and yields
 the base URL; ``inexogy-mock`` (or ``python -m inexogy_mock``) serves it from the command line;
-the pytest plugin ``inexogy_mock.pytest_plugin`` gives tests a running simulator. The simulator knows only the spec and oauthlib, never the project's clients.
+the pytest plugin ``inexogy_mock.pytest_plugin`` gives tests a running simulator. The
+simulator knows only the spec and oauthlib, never the project's clients.
 """
 
 from .accounts import DEMO_ACCOUNT, DEMO_EMAIL, DEMO_PASSWORD, Account, demo_meters
