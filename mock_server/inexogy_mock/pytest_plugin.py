@@ -7,6 +7,8 @@ Installed with ``pip install inexogy[mock]`` (entry point ``pytest11``), it give
 - ``inexogy_account``: the demo account (``.email``, ``.password``, ``.meters``).
 - ``inexogy_switches`` (function): faults, token lifetime and rate limits for one test,
   restored when the test ends (thread-safe; the server runs in its own thread).
+- ``inexogy_server_options`` (session): keyword arguments of ``create_app`` for the server
+  (accounts, a fixed data clock, ...); override it in a ``conftest.py`` to change them.
 
 The simulator is imported when a fixture is first used, so merely having the plugin installed
 costs a test run nothing.
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -24,7 +26,13 @@ if TYPE_CHECKING:
     from .accounts import Account
     from .switches import Switches
 
-__all__ = ["InexogyServer", "inexogy_account", "inexogy_server", "inexogy_switches"]
+__all__ = [
+    "InexogyServer",
+    "inexogy_account",
+    "inexogy_server",
+    "inexogy_server_options",
+    "inexogy_switches",
+]
 
 
 @dataclass(frozen=True)
@@ -37,13 +45,22 @@ class InexogyServer:
 
 
 @pytest.fixture(scope="session")
-def inexogy_server() -> Iterator[InexogyServer]:
+def inexogy_server_options() -> dict[str, Any]:
+    """Return the keyword arguments of ``inexogy_mock.create_app`` (none: the defaults).
+
+    Override this fixture in a ``conftest.py`` for other accounts, a fixed data clock, etc.
+    """
+    return {}
+
+
+@pytest.fixture(scope="session")
+def inexogy_server(inexogy_server_options: dict[str, Any]) -> Iterator[InexogyServer]:
     """Serve the inexogy simulator for real on 127.0.0.1 (a free port) for the session."""
     # imported here: only test runs that use the fixture pay for connexion and uvicorn
     from .app import create_app
     from .server import running
 
-    app = create_app()
+    app = create_app(**inexogy_server_options)
     with running(app) as base_url:
         yield InexogyServer(base_url, app.accounts, app.switches)
 
