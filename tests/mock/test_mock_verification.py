@@ -126,3 +126,27 @@ def test_queries_oauthlib_refuses_are_verified_over_their_decoded_parameters(raw
     assert not oauthlib_verifies(request, "cs", "ts")  # oauthlib cannot even parse it
     assert simulator_verifies(request, "cs", "ts")
     assert not simulator_verifies(request, "cs", "other")
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("oauth_extra=%2541&a=%20&b", None),  # oauth_* values are unescaped once more
+        ("a=1&oauth_signature=x", "oauth_extra=%252F&c=%7E&d="),
+        ("realm=r&a=+", "realm=x"),  # realm is dropped from the header only
+    ],
+)
+def test_oauthlibs_parameter_rules_are_kept(query: str, form: str | None) -> None:
+    client = oauth1.Client(
+        "consumer",
+        client_secret="c s",
+        resource_owner_key="t",
+        resource_owner_secret="t/s",
+        realm="photos",
+    )
+    url = "http://127.0.0.1:8080/public/v1/x?" + query
+    headers = {"Content-Type": FORM} if form else {}
+    _, signed, _ = client.sign(url, "POST", form, headers)
+    request = SignedRequest("POST", url, signed["Authorization"], form)
+    assert oauthlib_verifies(request, "c s", "t/s")
+    assert simulator_verifies(request, "c s", "t/s")
