@@ -25,6 +25,7 @@ from connexion.spec import Specification
 
 from .accounts import DEMO_ACCOUNT, Account, Registry
 from .auth_middleware import AuthMiddleware
+from .direct import DirectDispatch, Handler, parameterless_gets
 from .faults import FaultMiddleware, FaultPlan, RawSendMiddleware
 from .handlers import Handlers
 from .limits import BodyLimitMiddleware
@@ -123,14 +124,31 @@ def _crash(_request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
 
 
 def _middlewares(
-    provider: OAuthProvider, passwords: dict[str, str], switches: Switches
+    provider: OAuthProvider,
+    passwords: dict[str, str],
+    switches: Switches,
+    direct_routes: dict[str, tuple[str, Handler]],
 ) -> list[Any]:
-    """Connexion's stack with our authentication in place of its security middleware."""
+    """Connexion's stack with our authentication in place of its security middleware.
+
+    ``direct_routes`` (parameterless GETs) skip connexion's own middlewares, not ours.
+    """
+    plan_of = functools.partial(getattr, switches, "faults")
     stack: list[Any] = [RawSendMiddleware, BodyLimitMiddleware]
+    if direct_routes:
+        stack.append(
+            functools.partial(
+                DirectDispatch,
+                routes=direct_routes,
+                base_path=BASE_PATH,
+                provider=provider,
+                passwords=passwords,
+                plan_of=plan_of,
+            )
+        )
     for middleware in ConnexionMiddleware.default_middlewares:
         if middleware is SecurityMiddleware:
             stack.append(functools.partial(AuthMiddleware, provider=provider, passwords=passwords))
-            plan_of = functools.partial(getattr, switches, "faults")
             stack.append(functools.partial(FaultMiddleware, plan_of=plan_of))
         else:
             stack.append(middleware)
@@ -170,17 +188,24 @@ def create_app(
     if not spec.is_file():
         raise FileNotFoundError(f"openapi.yaml not found at {spec}: pass spec_path=...")
     switches = Switches(provider, handlers.rate_limiter, faults)
+    resolve = _resolver(handlers.resolve)
+    # with response validation on, every answer goes through connexion
+    direct_routes = {
+        path: (operation, resolve(operation))
+        for path, operation in parameterless_gets(Specification.load(spec).raw, BASE_PATH).items()
+        if not validate_responses
+    }
     app = SimulatorApp(
         __name__,
         specification_dir=str(spec.parent),
-        middlewares=_middlewares(provider, registry.passwords, switches),
+        middlewares=_middlewares(provider, registry.passwords, switches, direct_routes),
     )
     app.switches = switches
     app.accounts = account_list
     app.add_api(
         spec.name,
         base_path=BASE_PATH,
-        resolver=Resolver(function_resolver=_resolver(handlers.resolve)),
+        resolver=Resolver(function_resolver=resolve),
         pythonic_params=True,
         validate_responses=validate_responses,
         strict_validation=False,

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from inexogy_mock.oauth import OAuthProvider, SignedRequest
+from inexogy_mock.oauth import OAuthProvider, SignedRequest, _parsed_header
 from inexogy_mock.texts import ServiceError
 from oauthlib import oauth1
 from oauthlib.oauth1.rfc5849 import signature
@@ -150,3 +150,25 @@ def test_oauthlibs_parameter_rules_are_kept(query: str, form: str | None) -> Non
     request = SignedRequest("POST", url, signed["Authorization"], form)
     assert oauthlib_verifies(request, "c s", "t/s")
     assert simulator_verifies(request, "c s", "t/s")
+
+
+header_texts = st.one_of(
+    st.text('OAuth a="b",c=\\ ,x"\t', max_size=30).map(lambda text: "OAuth " + text),
+    st.lists(st.tuples(st.text('ab_=", \\', min_size=0, max_size=4), text), max_size=4).map(
+        lambda pairs: "oauth " + ", ".join(f'{name}="{value}"' for name, value in pairs)
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(header=header_texts)
+def test_the_header_is_parsed_as_oauthlib_parses_it(header: str) -> None:
+    try:
+        expected: object = dict(oauth1.rfc5849.utils.parse_authorization_header(header))
+    except ValueError:
+        expected = ValueError
+    try:
+        parsed: object = dict(_parsed_header(header))
+    except ValueError:
+        parsed = ValueError
+    assert parsed == expected
