@@ -5,7 +5,8 @@ Run: .venv/bin/python benchmarks/bench_oauth.py [--requests N] [--rounds R]
 Measured in one run, each ratio printed beside its goal (issue 11, "Speed at both ends"):
 1. server: small OAuth-signed requests (``GET /meters``) per second against a bare ASGI route
    answering the same bytes under the same uvicorn. The requests are signed beforehand and
-   sent over one keep-alive loopback socket, so the figure is the server's alone.
+   sent over one keep-alive connection, by a raw socket (the server's cost alone) and by an
+   ``httpx.Client`` (what a client sees).
 2. client: signed / unsigned sync requests per second, ``httpx.Client`` with and without
    ``OAuth1Auth``, both against the bare route (so only the client's work differs).
 3. one client signature (``OAuth1Auth`` signing a ``/readings`` request with five query
@@ -94,53 +95,91 @@ def per_second(run: Callable[[], None], count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def server_ratio(base_url: str, auth: OAuth1Auth, count: int, rounds: int) -> tuple[float, ...]:
-    """Signed /meters vs bare route, requests per second on one keep-alive connection."""
+def _alternating(
+    first: Callable[[], None], second: Callable[[], None], count: int, rounds: int
+) -> tuple[float, float]:
+    """Median requests per second of two runs of ``count`` requests, alternated ``rounds`` times."""
+    first_rates, second_rates = [], []
+    for _ in range(rounds):
+        first_rates.append(per_second(first, count))
+        second_rates.append(per_second(second, count))
+    return statistics.median(first_rates), statistics.median(second_rates)
+
+
+def presigned(auth: OAuth1Auth, url: str, count: int) -> list[str]:
+    """Authorization headers for ``count`` GETs of ``url`` (fresh nonces), signed beforehand."""
+    headers = []
+    for _ in range(count):
+        request = httpx.Request("GET", url)
+        next(auth.auth_flow(request))
+        headers.append(request.headers["Authorization"])
+    return headers
+
+
+def server_ratios(base_url: str, auth: OAuth1Auth, count: int, rounds: int) -> dict[str, float]:
+    """Signed GET /meters vs the bare route, requests per second, seen by two clients.
+
+    ``raw``: one keep-alive socket with prepared bytes (the server's cost alone);
+    ``httpx``: a keep-alive ``httpx.Client`` sending pre-signed headers (what a client sees).
+    """
     url = httpx.URL(base_url)
     host = f"{url.host}:{url.port}"
     meters_url = f"{base_url}/meters"
-    signed_rates, bare_rates = [], []
-    bare = raw_request(host, BARE_PATH, None)
+    bare_url = str(url.copy_with(path=BARE_PATH))
+    signed_headers = presigned(auth, meters_url, count * rounds * 2)
+    headers = iter(signed_headers)
     connection = RawConnection(str(url.host), int(url.port or 80))
+    bare = raw_request(host, BARE_PATH, None)
+    results: dict[str, float] = {}
     try:
-        for _ in range(rounds):
-            prepared = []
+
+        def raw_signed() -> None:
             for _ in range(count):
-                request = httpx.Request("GET", meters_url)
-                next(auth.auth_flow(request))
-                prepared.append(
-                    raw_request(host, url.path + "/meters", request.headers["Authorization"])
-                )
+                request = raw_request(host, url.path + "/meters", next(headers))
+                assert connection.exchange(request) == 200
 
-            def signed(batch: list[bytes] = prepared) -> None:
-                for request in batch:
-                    assert connection.exchange(request) == 200
+        def raw_bare() -> None:
+            for _ in range(count):
+                assert connection.exchange(bare) == 200
 
-            def plain() -> None:
-                for _ in range(count):
-                    assert connection.exchange(bare) == 200
-
-            signed_rates.append(per_second(signed, count))
-            bare_rates.append(per_second(plain, count))
+        results["raw signed"], results["raw bare"] = _alternating(
+            raw_signed, raw_bare, count, rounds
+        )
     finally:
         connection.close()
-    signed_rate, bare_rate = statistics.median(signed_rates), statistics.median(bare_rates)
-    return signed_rate, bare_rate, signed_rate / bare_rate
+    with httpx.Client() as client:
+
+        def httpx_signed() -> None:
+            for _ in range(count):
+                answer = client.get(meters_url, headers={"Authorization": next(headers)})
+                assert answer.status_code == 200
+
+        def httpx_bare() -> None:
+            for _ in range(count):
+                assert client.get(bare_url).status_code == 200
+
+        results["httpx signed"], results["httpx bare"] = _alternating(
+            httpx_signed, httpx_bare, count, rounds
+        )
+    return results
 
 
 def client_ratio(base_url: str, auth: OAuth1Auth, count: int, rounds: int) -> tuple[float, ...]:
     """httpx sync requests per second with and without OAuth1Auth, against the bare route."""
     root = str(httpx.URL(base_url).copy_with(path=BARE_PATH))
-    signed_rates, unsigned_rates = [], []
     with httpx.Client(auth=auth) as signed, httpx.Client() as unsigned:
         signed.get(root).raise_for_status()
         unsigned.get(root).raise_for_status()
-        for _ in range(rounds):
-            signed_rates.append(per_second(lambda: [signed.get(root) for _ in range(count)], count))
-            unsigned_rates.append(
-                per_second(lambda: [unsigned.get(root) for _ in range(count)], count)
-            )
-    signed_rate, unsigned_rate = statistics.median(signed_rates), statistics.median(unsigned_rates)
+
+        def signed_run() -> None:
+            for _ in range(count):
+                signed.get(root)
+
+        def unsigned_run() -> None:
+            for _ in range(count):
+                unsigned.get(root)
+
+        signed_rate, unsigned_rate = _alternating(signed_run, unsigned_run, count, rounds)
     return signed_rate, unsigned_rate, signed_rate / unsigned_rate
 
 
@@ -205,8 +244,8 @@ def simulator_process() -> Iterator[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=400, help="requests per round")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=50, help="requests per round")
+    parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -216,23 +255,26 @@ def main() -> None:
         with inexogy_client.Client(base_url=base_url) as client:
             credentials = authorize(client, DEMO_EMAIL, DEMO_PASSWORD)
         auth = OAuth1Auth.from_credentials(credentials)
-        signed, bare, server = server_ratio(base_url, auth, args.requests, args.rounds)
+        server = server_ratios(base_url, auth, args.requests, args.rounds)
         signed_client, unsigned_client, client_rate = client_ratio(
             base_url, auth, args.requests, args.rounds
         )
     ours, oauthlib_us = signature_us(auth, base_url, 2000, args.rounds)
     print(f"median of {args.rounds} rounds of {args.requests} requests over loopback")
-    print(
-        f"server: signed GET /meters {signed:7.0f} req/s, bare route {bare:7.0f} req/s: "
-        f"{server:5.2f}x   (goal >= 0.75x)"
-    )
+    for client_name in ("raw", "httpx"):
+        signed, bare = server[f"{client_name} signed"], server[f"{client_name} bare"]
+        print(
+            f"server ({client_name:5s} client): signed GET /meters {signed:6.0f} req/s, "
+            f"bare route {bare:6.0f} req/s: {signed / bare:5.2f}x   (goal >= 0.75x)"
+        )
     print(
         f"client: signed {signed_client:7.0f} req/s, unsigned {unsigned_client:7.0f} req/s: "
         f"{client_rate:5.2f}    (goal >= 0.9)"
     )
     print(
         f"one client signature: {ours:6.1f} us (oauthlib Client.sign {oauthlib_us:6.1f} us, "
-        f"{ours / oauthlib_us:4.2f}x)   (goal <= 60 us)"
+        f"{ours / oauthlib_us:4.2f}x)   (goal <= 60 us; the issue's 300 us were 1.3x oauthlib, "
+        f"so on a busy machine: <= {60 / 300 * 1.3:.2f}x oauthlib)"
     )
 
 
