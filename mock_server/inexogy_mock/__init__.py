@@ -7,14 +7,58 @@ the pytest plugin ``inexogy_mock.pytest_plugin`` gives tests a running simulator
 simulator knows only the spec and oauthlib, never the project's clients.
 """
 
-from .accounts import DEMO_ACCOUNT, DEMO_EMAIL, DEMO_PASSWORD, Account, demo_meters
-from .app import BASE_PATH, DEFAULT_SPEC, SimulatorApp, create_app
-from .faults import FaultPlan
-from .meters import FIRST_MEASUREMENT_MS, Location, MeterSpec, meter_id
-from .oauth import TokenLifetime
-from .ratelimit import RateLimits
-from .server import running
-from .switches import Switches
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .accounts import DEMO_ACCOUNT, DEMO_EMAIL, DEMO_PASSWORD, Account, demo_meters
+    from .app import BASE_PATH, DEFAULT_SPEC, SimulatorApp, create_app
+    from .faults import FaultPlan
+    from .meters import FIRST_MEASUREMENT_MS, Location, MeterSpec, meter_id
+    from .oauth import TokenLifetime
+    from .ratelimit import RateLimits
+    from .server import running
+    from .switches import Switches
+
+# Names are imported on first use: the pytest plugin (loaded by every pytest run where the
+# package is installed) imports this package, and must not pay for connexion, or fail
+# without it, until a fixture is used.
+_WHERE = {
+    "DEMO_ACCOUNT": "accounts",
+    "DEMO_EMAIL": "accounts",
+    "DEMO_PASSWORD": "accounts",
+    "Account": "accounts",
+    "demo_meters": "accounts",
+    "BASE_PATH": "app",
+    "DEFAULT_SPEC": "app",
+    "SimulatorApp": "app",
+    "create_app": "app",
+    "FaultPlan": "faults",
+    "FIRST_MEASUREMENT_MS": "meters",
+    "Location": "meters",
+    "MeterSpec": "meters",
+    "meter_id": "meters",
+    "TokenLifetime": "oauth",
+    "RateLimits": "ratelimit",
+    "running": "server",
+    "Switches": "switches",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'inexogy_mock' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "BASE_PATH",

@@ -16,6 +16,7 @@ costs a test run nothing.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -56,9 +57,12 @@ def inexogy_server_options() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def inexogy_server(inexogy_server_options: dict[str, Any]) -> Iterator[InexogyServer]:
     """Serve the inexogy simulator for real on 127.0.0.1 (a free port) for the session."""
-    # imported here: only test runs that use the fixture pay for connexion and uvicorn
-    from .app import create_app
-    from .server import running
+    # imported here: only test runs that use the fixture pay for connexion and uvicorn; the
+    # deprecation warnings connexion's dependencies raise on import are not the user's
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from .app import create_app
+        from .server import running
 
     app = create_app(**inexogy_server_options)
     with running(app) as base_url:

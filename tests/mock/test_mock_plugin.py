@@ -97,7 +97,17 @@ def test_the_switches_are_restored_after_each_test(pytester_dir: Path) -> None:
         )
     )
     finished = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-W",
+            "error",
+            "-p",
+            "no:cacheprovider",
+            "test_user.py",
+        ],
         cwd=pytester_dir,
         capture_output=True,
         text=True,
@@ -113,3 +123,16 @@ def pytester_dir(tmp_path: Path) -> Path:
     # an empty directory with its own ini file: the project's pytest settings do not apply
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     return tmp_path
+
+
+def test_loading_the_plugin_costs_no_server_import() -> None:
+    # pytest loads the plugin in every run where the package is installed: it must import
+    # neither connexion nor uvicorn (nor fail without them) until a fixture is used
+    probe = (
+        "import sys, inexogy_mock.pytest_plugin\n"
+        "print(sorted({'connexion', 'uvicorn', 'starlette'} & set(sys.modules)))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert found.stdout.strip() == "[]"
