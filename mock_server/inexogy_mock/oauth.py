@@ -169,7 +169,7 @@ class OAuthProvider:
             pairs = _parsed_header(request.authorization)
         except ValueError:
             raise _unauthorized("Malformed OAuth Authorization header") from None
-        params = {key: utils.unescape(value) for key, value in pairs if key != "realm"}
+        params = {key: _unescape(value) for key, value in pairs if key != "realm"}
         required = ("oauth_consumer_key", "oauth_signature", "oauth_timestamp", "oauth_nonce")
         missing = [name for name in required if not params.get(name)]
         if missing:
@@ -275,6 +275,11 @@ def _escape(text: str) -> str:
     return text if _UNRESERVED.fullmatch(text) else str(utils.escape(text))
 
 
+def _unescape(text: str) -> str:
+    """Percent-decode as oauthlib's ``utils.unescape``; skipped when there is nothing to do."""
+    return str(utils.unescape(text)) if "%" in text else text
+
+
 def _decoded(text: str) -> str:
     """Decode one form name or value as ``parse_qsl`` (oauthlib's ``urldecode``) does."""
     if "%" in text or "+" in text:
@@ -310,7 +315,7 @@ def _escaped_pairs(
         if name.startswith("oauth_"):
             if name == "oauth_signature":
                 continue
-            value = utils.unescape(value)
+            value = _unescape(value)
         elif from_header and name == "realm":
             continue
         escaped.append((_escape(name), _escape(value)))
