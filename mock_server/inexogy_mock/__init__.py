@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .meters import FIRST_MEASUREMENT_MS, Location, MeterSpec, meter_id
     from .oauth import TokenLifetime
     from .ratelimit import RateLimits
+    from .requestlog import LoggedRequest, RequestLog
     from .server import running
     from .switches import Switches
 
@@ -42,6 +43,8 @@ _WHERE = {
     "meter_id": "meters",
     "TokenLifetime": "oauth",
     "RateLimits": "ratelimit",
+    "LoggedRequest": "requestlog",
+    "RequestLog": "requestlog",
     "running": "server",
     "Switches": "switches",
 }
@@ -70,8 +73,10 @@ __all__ = [
     "Account",
     "FaultPlan",
     "Location",
+    "LoggedRequest",
     "MeterSpec",
     "RateLimits",
+    "RequestLog",
     "SimulatorApp",
     "Switches",
     "TokenLifetime",
