@@ -1,6 +1,7 @@
 """An OAuth 1.0a provider (HMAC-SHA1) with in-memory consumers, tokens and nonces.
 
-Signatures are checked with oauthlib against the exact URL the client used. Failures raise
+Signatures are checked by oauthlib's rules and primitives against the exact URL the client used
+(held equal to oauthlib's own verification by property tests). Failures raise
 :class:`~inexogy_mock.texts.ServiceError` with status 401: a text message for a malformed
 header, unknown consumer, bad signature, stale timestamp or replayed nonce, and an empty body
 for an unknown or expired token (as the real service answers).
