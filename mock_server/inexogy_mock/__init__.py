@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .accounts import DEMO_ACCOUNT, DEMO_EMAIL, DEMO_PASSWORD, Account, demo_meters
     from .app import BASE_PATH, DEFAULT_SPEC, SimulatorApp, create_app
-    from .faults import FaultPlan
+    from .faults import FaultPlan, GlitchPlan
     from .meters import FIRST_MEASUREMENT_MS, Location, MeterSpec, meter_id
     from .oauth import TokenLifetime
     from .ratelimit import RateLimits
@@ -37,6 +37,7 @@ _WHERE = {
     "SimulatorApp": "app",
     "create_app": "app",
     "FaultPlan": "faults",
+    "GlitchPlan": "faults",
     "FIRST_MEASUREMENT_MS": "meters",
     "Location": "meters",
     "MeterSpec": "meters",
@@ -72,6 +73,7 @@ __all__ = [
     "FIRST_MEASUREMENT_MS",
     "Account",
     "FaultPlan",
+    "GlitchPlan",
     "Location",
     "LoggedRequest",
     "MeterSpec",

@@ -26,7 +26,7 @@ from connexion.spec import Specification
 from .accounts import DEMO_ACCOUNT, Account, Registry
 from .auth_middleware import AuthMiddleware
 from .direct import DirectDispatch, Handler, parameterless_gets
-from .faults import FaultMiddleware, FaultPlan, RawSendMiddleware
+from .faults import FaultMiddleware, FaultPlan, GlitchMiddleware, GlitchPlan, RawSendMiddleware
 from .handlers import Handlers
 from .limits import BodyLimitMiddleware
 from .oauth import OAuthProvider, TokenLifetime
@@ -128,10 +128,12 @@ def _middlewares(
     passwords: dict[str, str],
     switches: Switches,
     direct_routes: dict[str, tuple[str, Handler]],
+    glitches: GlitchPlan | None = None,
 ) -> list[Any]:
     """Connexion's stack with our authentication in place of its security middleware.
 
-    ``direct_routes`` (parameterless GETs) skip connexion's own middlewares, not ours.
+    ``direct_routes`` (parameterless GETs) skip connexion's own middlewares, not ours
+    (glitches touch only readings, which are never dispatched directly).
     """
     plan_of = functools.partial(getattr, switches, "faults")
     stack: list[Any] = [RawSendMiddleware, BodyLimitMiddleware]
@@ -150,6 +152,7 @@ def _middlewares(
         if middleware is SecurityMiddleware:
             stack.append(functools.partial(AuthMiddleware, provider=provider, passwords=passwords))
             stack.append(functools.partial(FaultMiddleware, plan_of=plan_of))
+            stack.append(functools.partial(GlitchMiddleware, plan=glitches))
         else:
             stack.append(middleware)
     return stack
@@ -166,6 +169,7 @@ def create_app(
     validate_responses: bool = False,
     auth_clock: Callable[[], float] | None = None,
     spec_path: str | Path | None = None,
+    glitches: GlitchPlan | None = None,
 ) -> SimulatorApp:
     """Return the simulator as a connexion ``AsyncApp`` serving the API under ``/public/v1``.
 
@@ -173,9 +177,11 @@ def create_app(
     "now" of the data; ``auth_clock`` drives token lifetimes, OAuth timestamps and rate limits
     (both default to ``time.time``). ``token_lifetime`` (seconds) and
     ``token_lifetime_requests`` (data requests) expire access tokens; ``faults`` injects
-    failures into data endpoints; ``rate_limits`` bounds the unsigned OAuth steps per IP;
-    ``spec_path`` overrides the project's ``openapi.yaml``. The app's ``switches`` change
-    faults, token lifetime and rate limits while it serves; ``accounts`` are its accounts.
+    failures into data endpoints; ``glitches`` makes registers in readings read 0 or jump
+    back (see :class:`~inexogy_mock.faults.GlitchPlan`); ``rate_limits`` bounds the unsigned
+    OAuth steps per IP; ``spec_path`` overrides the project's ``openapi.yaml``. The app's
+    ``switches`` change faults, token lifetime and rate limits while it serves; ``accounts``
+    are its accounts.
     """
     account_list = tuple(accounts) if accounts is not None else (DEMO_ACCOUNT,)
     registry = Registry(list(account_list))
@@ -198,7 +204,9 @@ def create_app(
     app = SimulatorApp(
         __name__,
         specification_dir=str(spec.parent),
-        middlewares=_middlewares(provider, registry.passwords, switches, direct_routes),
+        middlewares=_middlewares(
+            provider, registry.passwords, switches, direct_routes, glitches
+        ),
     )
     app.switches = switches
     app.accounts = account_list
