@@ -204,9 +204,7 @@ def create_app(
     app = SimulatorApp(
         __name__,
         specification_dir=str(spec.parent),
-        middlewares=_middlewares(
-            provider, registry.passwords, switches, direct_routes, glitches
-        ),
+        middlewares=_middlewares(provider, registry.passwords, switches, direct_routes, glitches),
     )
     app.switches = switches
     app.accounts = account_list
