@@ -3,7 +3,15 @@
 ``create_app()`` returns a connexion ``AsyncApp``; ``running(app)`` serves it on loopback and
 yields the base URL; ``inexogy-mock`` (or ``python -m inexogy_mock``) serves it from the
 command line. The simulator knows only the spec and oauthlib, never the project's clients.
+It needs the ``mock`` extra (``pip install 'inexogy[mock]'``).
 """
+
+from typing import TYPE_CHECKING, Any
+
+from . import extra_check  # noqa: F401 (first: without the mock extra, one line naming it)
+
+if TYPE_CHECKING:
+    __version__: str
 
 from .accounts import DEMO_ACCOUNT, DEMO_EMAIL, DEMO_PASSWORD, Account, demo_meters
 from .app import BASE_PATH, DEFAULT_SPEC, create_app
@@ -29,3 +37,14 @@ __all__ = [
     "meter_id",
     "running",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("inexogy")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
-
-import polars as pl
+from typing import TYPE_CHECKING, Literal
 
 from inexogy.files import write_atomically
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["FORMATS", "ExportFormat", "format_from_path", "write_frame"]
 

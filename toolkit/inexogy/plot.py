@@ -13,8 +13,7 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
+from inexogy.extras import require
 from inexogy.files import write_atomically
 from inexogy.units import conversion_for, si_name
 
@@ -77,6 +76,8 @@ def readings_figure(
         available = ", ".join(sorted(readings.columns)) or "none"
         raise KeyError(f"these readings have no field {field!r} (fields: {available})")
     # matplotlib takes half a second to import: only drawing a chart pays for it.
+    require("matplotlib", "cli", "drawing a chart")
+    import numpy as np
     from matplotlib import dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

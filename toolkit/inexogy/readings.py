@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 from operator import attrgetter, lt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
-import polars as pl
 from attrs import define
 from inexogy_client.models.reading import Reading
 from inexogy_client.models.reading_values import ReadingValues
@@ -26,7 +26,11 @@ from inexogy_client.types import UNSET
 
 from .chunks import Resolution
 from .export import ExportFormat, format_from_path, write_frame
+from .extras import require
 from .units import Units, conversion_for
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["Chunk", "Readings", "build_readings"]
 
@@ -94,6 +98,9 @@ class Readings:
         """
         if units not in ("raw", "si"):
             raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
+        require("polars", "tables", "Readings.to_polars")
+        import polars as pl
+
         series = [pl.Series("time", self.times, dtype=pl.Int64).cast(pl.Datetime("ms", "UTC"))]
         for field, values in self.columns.items():
             column = pl.Series(field, values, strict=False)

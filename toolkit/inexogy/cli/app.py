@@ -22,8 +22,10 @@ app = typer.Typer(
     name="inexogy",
     help="Read inexogy (formerly Discovergy) smart meters: meters, readings, statistics, charts.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help and usage errors: typer's rich panels import rich.markdown and
+    # markdown-it, which would double the start-up time of every `inexogy --help`.
+    rich_markup_mode=None,
 )
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from inexogy.chunks import Resolution
 from inexogy.export import FORMATS, ExportFormat, format_from_path
@@ -41,12 +40,17 @@ from .render import (
     to_csv,
 )
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 __all__ = ["last_reading", "meters", "readings", "statistics"]
 
 _TABLE_WIDTH = 160  # for tables written to a pipe, where the terminal width is unknown
 
 
 def _stdout() -> Console:
+    from rich.console import Console  # imported when printing: `--help` needs no rich
+
     console = Console()
     if not console.is_terminal:
         console = Console(width=_TABLE_WIDTH)

@@ -6,13 +6,14 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import typer
 from attrs import define, field
 from inexogy_auth import TokenStore
 
-from inexogy import Inexogy, RetryPolicy
+if TYPE_CHECKING:
+    from inexogy import Inexogy, RetryPolicy
 
 __all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "read_password"]
 
@@ -55,6 +56,8 @@ class GlobalOptions:
         OAuth uses the stored token (re-authorizing on expiry when ``INEXOGY_EMAIL`` and
         ``INEXOGY_PASSWORD`` are both set); Basic needs ``--email`` and a password.
         """
+        from inexogy import Inexogy  # the client's imports are paid only by commands that call
+
         if self.auth == "basic":
             if not self.email:
                 raise typer.BadParameter(
@@ -74,6 +77,8 @@ class GlobalOptions:
 
     def retry(self) -> RetryPolicy | None:
         """Return the retry policy ``--retries`` asks for (``None`` for no retries)."""
+        from inexogy import RetryPolicy
+
         return RetryPolicy(max_attempts=self.retries + 1) if self.retries > 0 else None
 
     def _password_provider(self) -> Callable[[], tuple[str, str]] | None:

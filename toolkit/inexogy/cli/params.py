@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from inexogy_client.models.meter import Meter
 
-from inexogy import Inexogy
 from inexogy.units import Units
 
 from .when import WHEN_HELP, when_option
+
+if TYPE_CHECKING:
+    from inexogy_client.models.meter import Meter
+
+    from inexogy import Inexogy
 
 __all__ = [
     "FieldsOption",

@@ -6,18 +6,21 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
-from inexogy_client.models.meter import Meter
-from inexogy_client.models.statistic import Statistic
 from inexogy_client.types import Unset
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
-from inexogy import LastReading
 from inexogy.units import Units, conversion_for, si_name
+
+if TYPE_CHECKING:
+    # rich is imported by the functions that draw: `inexogy --help` needs none of it.
+    from inexogy_client.models.meter import Meter
+    from inexogy_client.models.statistic import Statistic
+    from rich.console import Group
+    from rich.table import Table
+
+    from inexogy import LastReading
 
 __all__ = [
     "MeterFormat",
@@ -93,6 +96,8 @@ def _measurement_time(ms: int | Unset) -> str:
 
 def meters_table(meters: Sequence[Meter]) -> Table:
     """Render the meters as a rich table (the most useful columns)."""
+    from rich.table import Table
+
     table = Table(title="Meters", title_justify="left")
     for name in ("meterId", "fullSerialNumber", "type", "measurementType", "location"):
         table.add_column(name, no_wrap=name != "location", overflow="fold")
@@ -165,6 +170,10 @@ def _number(value: float) -> str:
 
 def last_reading_view(reading: LastReading, title: str, units: Units) -> Group:
     """Render the last reading: a title, its local time and age, and a table of the fields."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     taken = reading.time.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
     table = Table()
     table.add_column("field", no_wrap=True)
@@ -210,6 +219,8 @@ def statistics_rows(statistics: Mapping[str, Statistic], units: Units) -> list[d
 
 def statistics_table(statistics: Mapping[str, Statistic], title: str, units: Units) -> Table:
     """Render the statistics as a rich table, one row per field."""
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     table.add_column("field", no_wrap=True)
     for name in ("count", "minimum", "maximum", "mean", "variance"):
