@@ -132,8 +132,11 @@ def test_virtual_meters(api: Inexogy) -> None:
 
 
 def test_bad_request_carries_the_server_text(api: Inexogy) -> None:
-    with pytest.raises(BadRequestError, match="Unable to find meter with meterId: 0123") as caught:
-        api.field_names("0123")
+    unknown = "0123" * 8  # shaped like a meterId, so sent as it is (no lookup by serial)
+    with pytest.raises(
+        BadRequestError, match=f"Unable to find meter with meterId: {unknown}"
+    ) as caught:
+        api.field_names(unknown)
     assert caught.value.status == 400
 
 
