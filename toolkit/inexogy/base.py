@@ -17,7 +17,13 @@ from .connection import Connection, base_url_for
 from .last_reading import Clock
 from .meters import MeterRef, known_meter_id, match_meter
 from .retry import Retrier, RetryPolicy
-from .sessions import PasswordProvider, oauth_auth, save_credentials, stored_credentials
+from .sessions import (
+    PasswordProvider,
+    oauth_auth,
+    save_credentials,
+    stored_credentials,
+    token_base_url,
+)
 from .timestamps import Moment, to_moment, to_ms
 
 __all__ = ["ClientBase", "Progress"]
@@ -96,12 +102,15 @@ class ClientBase:
         """Return a client signing with the token saved by an earlier login.
 
         ``store`` defaults to ``TokenStore()`` (``$INEXOGY_TOKEN_FILE``, else the user's
-        config directory). Raises ``NotLoggedInError`` when it holds no token.
+        config directory). ``base_url`` defaults to the service the token was issued by.
+        Raises ``NotLoggedInError`` when the store holds no token, or a token of another
+        service than ``base_url`` (or ``$INEXOGY_BASE_URL``).
         """
         store = TokenStore() if store is None else store
+        credentials = stored_credentials(store)
         return cls.from_credentials(
-            stored_credentials(store),
-            base_url=base_url,
+            credentials,
+            base_url=token_base_url(base_url, credentials, store),
             password_provider=password_provider,
             store=store,
             **kwargs,
@@ -140,6 +149,7 @@ class ClientBase:
         kwargs: dict[str, Any],
     ) -> Self:
         """Return a client signing with the dance's ``credentials``, saved to ``store``."""
+        credentials = credentials.for_service(connection.base_url)
         save_credentials(store, credentials)
         return cls.from_credentials(
             credentials,
