@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from cli_testkit import SOLAR_SERIAL, Cli, said
 from inexogy import Readings
-from inexogy.cli.chart import resolution_for
 from inexogy.plot import plot_readings, readings_figure
+from inexogy.resolutions import resolution_for
 from PIL import Image
 
 

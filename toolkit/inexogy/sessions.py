@@ -9,7 +9,7 @@ from typing import Literal
 import inexogy_auth
 from inexogy_auth import Credentials, OAuth1Auth, Reauthorizer, TokenStore
 
-from .connection import BASE_URL_ENV
+from .connection import BASE_URL_ENV, user_agent
 from .errors import NotLoggedInError
 from .responses import request_errors_mapped
 
@@ -44,7 +44,13 @@ def oauth_auth(
     """
     reauthorizer = None
     if password_provider is not None:
-        reauthorizer = Reauthorizer(base_url, password_provider, store=store, app_name=app_name)
+        reauthorizer = Reauthorizer(
+            base_url,
+            password_provider,
+            store=store,
+            app_name=app_name,
+            httpx_args={"headers": {"User-Agent": user_agent()}},
+        )
     return OAuth1Auth.from_credentials(credentials, reauthorizer=reauthorizer)
 
 

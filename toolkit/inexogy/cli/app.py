@@ -30,6 +30,14 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        import inexogy
+
+        typer.echo(f"inexogy {inexogy.__version__}")
+        raise typer.Exit
+
+
 @app.callback()
 def global_options(
     ctx: typer.Context,
@@ -74,6 +82,12 @@ def global_options(
     ] = 4,
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="Log requests and show tracebacks.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Read your inexogy smart meters."""

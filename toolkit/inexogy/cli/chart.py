@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from inexogy.chunks import Resolution
 from inexogy.plot import DEFAULT_HEIGHT, DEFAULT_WIDTH, plot_readings
+from inexogy.resolutions import OrderedResolution, resolution_for
 
 from .failures import CommandFailedError
 from .options import GlobalOptions
@@ -17,27 +17,7 @@ from .params import FromOption, MeterArgument, ToOption, check_output, check_ran
 from .progress import ChunkProgress
 from .when import local_zone
 
-__all__ = ["plot", "resolution_for"]
-
-_MOST_POINTS = 3000
-# The resolutions a chart may use, finest first, with their (typical) spacing in seconds.
-_SPACINGS: tuple[tuple[Resolution, float], ...] = (
-    ("raw", 2),
-    ("three_minutes", 180),
-    ("fifteen_minutes", 900),
-    ("one_hour", 3600),
-    ("one_day", 86400),
-    ("one_week", 7 * 86400),
-    ("one_month", 30.44 * 86400),
-)
-
-
-def resolution_for(span: timedelta) -> Resolution:
-    """Return the finest resolution that draws ``span`` with at most 3000 points."""
-    for resolution, spacing in _SPACINGS:
-        if span.total_seconds() / spacing <= _MOST_POINTS:
-            return resolution
-    return "one_year"
+__all__ = ["plot"]
 
 
 def plot(
@@ -52,7 +32,7 @@ def plot(
     ],
     end: ToOption = None,
     resolution: Annotated[
-        Resolution | None,
+        OrderedResolution | None,
         typer.Option("--resolution", help="Default: the finest that gives at most 3000 points."),
     ] = None,
     field: Annotated[

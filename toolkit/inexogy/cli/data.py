@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inexogy.chunks import Resolution
 from inexogy.export import FORMATS, ExportFormat, format_from_path
+from inexogy.resolutions import OrderedResolution
 
 from .failures import CommandFailedError
 from .options import GlobalOptions
@@ -21,6 +21,7 @@ from .params import (
     UnitsOption,
     check_output,
     check_range,
+    chosen_resolution,
     find_meter,
     split_fields,
 )
@@ -69,7 +70,8 @@ def meters(
     elif format == "csv":
         typer.echo(meters_csv(found), nl=False)
     else:
-        _stdout().print(meters_table(found))
+        console = _stdout()
+        console.print(meters_table(found, console.width), soft_wrap=True)  # ids never cut
 
 
 def last_reading(
@@ -95,11 +97,16 @@ def readings(
     ctx: typer.Context,
     meter: MeterArgument,
     start: FromOption,
-    resolution: Annotated[
-        Resolution,
-        typer.Option("--resolution", help="The readings' spacing; raw is as the meter sent them."),
-    ],
     end: ToOption = None,
+    resolution: Annotated[
+        OrderedResolution | None,
+        typer.Option(
+            "--resolution",
+            help="The readings' spacing; raw is as the meter sent them "
+            "(default: the finest giving at most 3000 readings).",
+            show_default=False,
+        ),
+    ] = None,
     fields: FieldsOption = None,
     units: UnitsOption = "si",
     format: Annotated[
@@ -126,6 +133,7 @@ def readings(
     if output is not None:
         check_output(output)
     names = split_fields(fields)
+    resolution = resolution or chosen_resolution(start, end)
     with (
         ctx.ensure_object(GlobalOptions).open_client() as client,
         ChunkProgress("Fetching readings") as progress,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from inexogy.resolutions import OrderedResolution, resolution_for
 from inexogy.units import Units
 
 from .when import WHEN_HELP, when_option
@@ -26,6 +27,7 @@ __all__ = [
     "UnitsOption",
     "check_output",
     "check_range",
+    "chosen_resolution",
     "find_meter",
     "split_fields",
 ]
@@ -101,6 +103,16 @@ def _check_fields(client: Inexogy, meter: Meter, names: Sequence[str], param_hin
             f"it has: {', '.join(known)}",
             param_hint=param_hint,
         )
+
+
+def chosen_resolution(start: datetime, end: datetime | None) -> OrderedResolution:
+    """Return the resolution for a range given without ``--resolution``, saying so on stderr.
+
+    The finest that gives at most 3000 readings (see ``inexogy.resolutions.resolution_for``).
+    """
+    chosen = resolution_for((end or datetime.now(UTC)) - start)
+    typer.echo(f"Resolution {chosen} (chosen for the range; --resolution to change)", err=True)
+    return chosen
 
 
 def check_output(path: Path) -> None:

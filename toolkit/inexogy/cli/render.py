@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     # rich is imported by the functions that draw: `inexogy --help` needs none of it.
     from inexogy_client.models.meter import Meter
     from inexogy_client.models.statistic import Statistic
-    from rich.console import Group
+    from rich.console import Group, RenderableType
     from rich.table import Table
 
     from inexogy import LastReading
@@ -94,24 +94,55 @@ def _measurement_time(ms: int | Unset) -> str:
     return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds")
 
 
-def meters_table(meters: Sequence[Meter]) -> Table:
-    """Render the meters as a rich table (the most useful columns)."""
+def meters_table(meters: Sequence[Meter], width: int) -> RenderableType:
+    """Render the meters for a terminal ``width`` columns wide, never cutting an id or serial.
+
+    A table of the most useful columns: those that do not fit are left out, last first (a
+    caption says so); when not even the id and the serial number fit, one block of
+    ``name: value`` lines per meter. Print it with ``soft_wrap=True`` so no line is cropped.
+    """
     from rich.table import Table
 
+    rows = meter_rows(meters)
+    whole = ("meterId", "fullSerialNumber")
+    optional = ("type", "measurementType", "location", "lastMeasurementTime")
+    # A column is as wide as its longest value (whole) or its longest word (the others).
+    widths = {name: max([len(name), *(len(row[name]) for row in rows)]) for name in whole}
+    widths |= {
+        name: max([len(name), *(len(word) for row in rows for word in row[name].split())])
+        for name in optional
+    }
+    names = [*whole, *optional]
+    # Borders and padding take 3 characters per column, plus 1.
+    while sum(widths[name] for name in names) + 3 * len(names) + 1 > width:
+        if len(names) == len(whole):
+            return _meters_list(rows)
+        names.pop()
     table = Table(title="Meters", title_justify="left")
-    for name in ("meterId", "fullSerialNumber", "type", "measurementType", "location"):
-        table.add_column(name, no_wrap=name != "location", overflow="fold")
-    table.add_column("lastMeasurementTime", no_wrap=True)
-    for row in meter_rows(meters):
-        table.add_row(
-            row["meterId"],
-            row["fullSerialNumber"],
-            row["type"],
-            row["measurementType"],
-            row["location"],
-            row["lastMeasurementTime"],
-        )
+    if len(names) < len(whole) + len(optional):
+        table.caption = "More columns: --format csv"
+    for name in names:
+        if name in whole:
+            table.add_column(name, no_wrap=True, min_width=widths[name])
+        else:
+            table.add_column(name, min_width=widths[name])
+    for row in rows:
+        table.add_row(*(row[name] for name in names))
     return table
+
+
+def _meters_list(rows: Sequence[Mapping[str, str]]) -> RenderableType:
+    """Return the meters as blocks of ``name: value`` lines, for a narrow terminal."""
+    from rich.console import Group
+    from rich.text import Text
+
+    names: tuple[str, ...] = ("meterId", "fullSerialNumber", "type", "measurementType")
+    names += ("location", "lastMeasurementTime")
+    blocks: list[Text] = [Text("Meters", style="bold")]
+    for row in rows:
+        lines = [f"{name}: {row[name]}" for name in names if row[name]]
+        blocks.append(Text("\n".join(["", *lines]), no_wrap=True, overflow="ignore"))
+    return Group(*blocks)
 
 
 def meters_json(meters: Sequence[Meter]) -> str:

@@ -25,7 +25,9 @@ import typer
 __all__ = ["WHEN_HELP", "local_zone", "parse_when", "when_option"]
 
 WHEN_HELP = (
-    "ISO date or datetime (local time unless an offset is given), 'now', or '-7d'/'-12h'/'-30m'"
+    "now, today, yesterday; relative: -90s, -30m, -12h, -7d, -2w (+ looks ahead); an ISO "
+    "date (2024-03-01: local midnight) or datetime (2024-03-01T12:00 local, "
+    "2024-03-01T12:00+01:00, 2024-03-01T11:00Z)"
 )
 
 _RELATIVE = re.compile(r"^(?P<sign>[+-])(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])$")
