@@ -121,11 +121,11 @@ class Readings:
             column = pl.Series(field, values, strict=False)
             conversion = conversion_for(field) if units == "si" else None
             if conversion is not None:
-                # polars divides by multiplying with the reciprocal; rounding to the raw
-                # unit gives back the value a decimal division would (87.981, not ...01).
+                # Rounded to what the meter resolves: this also removes the float noise of
+                # polars' division by a reciprocal (87.981, not 87.98100000000001).
                 column = (
                     (column.cast(pl.Float64) / conversion.divisor)
-                    .round(conversion.decimals)
+                    .round(conversion.precision)
                     .alias(conversion.name(field))
                 )
             series.append(column)
@@ -147,7 +147,7 @@ class Readings:
             column = pd.Series(values, dtype="float64" if None in values else None)
             conversion = conversion_for(field) if units == "si" else None
             if conversion is not None:
-                column = (column / conversion.divisor).round(conversion.decimals)
+                column = (column / conversion.divisor).round(conversion.precision)
                 field = conversion.name(field)
             data[field] = column.to_numpy()
         return pd.DataFrame(data)

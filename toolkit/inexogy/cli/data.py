@@ -34,7 +34,7 @@ from .render import (
     last_reading_view,
     meters_csv,
     meters_json,
-    meters_table,
+    print_meters,
     statistics_json,
     statistics_rows,
     statistics_table,
@@ -70,8 +70,7 @@ def meters(
     elif format == "csv":
         typer.echo(meters_csv(found), nl=False)
     else:
-        console = _stdout()
-        console.print(meters_table(found, console.width), soft_wrap=True)  # ids never cut
+        print_meters(_stdout(), found)
 
 
 def last_reading(

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     # rich is imported by the functions that draw: `inexogy --help` needs none of it.
     from inexogy_client.models.meter import Meter
     from inexogy_client.models.statistic import Statistic
-    from rich.console import Group, RenderableType
+    from rich.console import Console, Group, RenderableType
     from rich.table import Table
 
     from inexogy import LastReading
@@ -33,6 +33,7 @@ __all__ = [
     "meters_csv",
     "meters_json",
     "meters_table",
+    "print_meters",
     "statistics_json",
     "statistics_rows",
     "statistics_table",
@@ -99,7 +100,8 @@ def meters_table(meters: Sequence[Meter], width: int) -> RenderableType:
 
     A table of the most useful columns: those that do not fit are left out, last first (a
     caption says so); when not even the id and the serial number fit, one block of
-    ``name: value`` lines per meter. Print it with ``soft_wrap=True`` so no line is cropped.
+    ``name: value`` lines per meter (print those with ``soft_wrap=True``: see
+    :func:`print_meters`).
     """
     from rich.table import Table
 
@@ -129,6 +131,18 @@ def meters_table(meters: Sequence[Meter], width: int) -> RenderableType:
     for row in rows:
         table.add_row(*(row[name] for name in names))
     return table
+
+
+def print_meters(console: Console, meters: Sequence[Meter]) -> None:
+    """Print the meters as :func:`meters_table` lays them out for the console's width.
+
+    The list layout is printed without cropping: a line longer than a very narrow terminal
+    wraps there, but keeps the whole id.
+    """
+    from rich.table import Table
+
+    view = meters_table(meters, console.width)
+    console.print(view, soft_wrap=not isinstance(view, Table))
 
 
 def _meters_list(rows: Sequence[Mapping[str, str]]) -> RenderableType:
@@ -192,7 +206,7 @@ def _value(field: str, value: float, units: Units) -> float:
     conversion = conversion_for(field)
     if units == "raw" or conversion is None:
         return value
-    return value / conversion.divisor
+    return conversion.convert(value)
 
 
 def _number(value: float) -> str:
@@ -230,19 +244,36 @@ def last_reading_json(reading: LastReading, units: Units) -> str:
 
 
 def statistics_rows(statistics: Mapping[str, Statistic], units: Units) -> list[dict[str, Any]]:
-    """One row per field: count, minimum, maximum, mean, variance (SI-scaled when asked)."""
+    """One row per field: count, minimum, maximum, mean, variance.
+
+    With ``units="si"`` converted, to the precision the meter resolves in that unit.
+    """
     rows = []
     for field, statistic in statistics.items():
         conversion = conversion_for(field) if units == "si" else None
-        divisor = 1.0 if conversion is None else conversion.divisor
+        if conversion is None:
+            rows.append(
+                {
+                    "field": field,
+                    "count": statistic.count,
+                    "minimum": statistic.minimum,
+                    "maximum": statistic.maximum,
+                    "mean": statistic.mean,
+                    "variance": statistic.variance,
+                }
+            )
+            continue
         rows.append(
             {
-                "field": si_name(field) if conversion is not None else field,
+                "field": si_name(field),
                 "count": statistic.count,
-                "minimum": statistic.minimum / divisor,
-                "maximum": statistic.maximum / divisor,
-                "mean": statistic.mean / divisor,
-                "variance": statistic.variance / divisor**2,
+                "minimum": conversion.convert(statistic.minimum),
+                "maximum": conversion.convert(statistic.maximum),
+                "mean": conversion.convert(statistic.mean),
+                # In the unit squared: twice the decimal places.
+                "variance": round(
+                    statistic.variance / conversion.divisor**2, 2 * conversion.precision
+                ),
             }
         )
     return rows
@@ -260,7 +291,7 @@ def statistics_table(statistics: Mapping[str, Statistic], title: str, units: Uni
         table.add_row(
             row["field"],
             str(row["count"]),
-            *(f"{row[name]:.6g}" for name in ("minimum", "maximum", "mean", "variance")),
+            *(_number(row[name]) for name in ("minimum", "maximum", "mean", "variance")),
         )
     return table
 
