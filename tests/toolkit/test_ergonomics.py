@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import inexogy
 import pytest
 from inexogy import AsyncInexogy, Inexogy, NotFoundError, TokenStore
 from inexogy.extras import MissingExtraError
@@ -19,9 +20,14 @@ DAY = datetime(2024, 3, 1, tzinfo=UTC)
 
 @pytest.fixture
 def counted(base_url: str, fake_time: FakeTime) -> Iterator[tuple[Inexogy, list[str]]]:
-    """A demo client and the paths of the requests it sent."""
+    """A demo client and the paths of the requests it sent (each checked for its agent)."""
     paths: list[str] = []
-    hooks = {"request": [lambda request: paths.append(request.url.path.rsplit("/", 1)[-1])]}
+
+    def record(request: httpx.Request) -> None:
+        assert request.headers["User-Agent"] == f"inexogy/{inexogy.__version__}"
+        paths.append(request.url.path.rsplit("/", 1)[-1])
+
+    hooks = {"request": [record]}
     with (
         httpx.Client(event_hooks=hooks) as http_client,
         demo_client(base_url, fake_time, http_client=http_client) as client,
