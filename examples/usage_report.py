@@ -3,8 +3,9 @@
     INEXOGY_EMAIL=you@example.com INEXOGY_PASSWORD=... python examples/usage_report.py
 
 Arguments (both optional): METER DAYS. METER is a meterId or a serial number (default: the
-first electricity meter); DAYS defaults to 7. Daily readings carry the meter's register at each day's start (UTC); the difference
-of two consecutive ones is the energy of that day. No extra is needed.
+first electricity meter); DAYS defaults to 7. Daily readings carry the meter's register at
+each day's start (UTC); the difference of two consecutive ones is the energy of that day.
+No extra is needed.
 """
 
 from __future__ import annotations
