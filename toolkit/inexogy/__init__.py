@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from inexogy_auth import Credentials, TokenStore
 
+    from .archive import ArchiveBusyError, ArchiveError, SyncedPeriod, SyncSummary, read_archive
     from .async_client import AsyncInexogy
     from .chunks import RESOLUTION_SPANS, Resolution, split_range
     from .client import Inexogy
@@ -56,6 +57,8 @@ __all__ = [
     "CONVERSIONS",
     "DEFAULT_BASE_URL",
     "RESOLUTION_SPANS",
+    "ArchiveBusyError",
+    "ArchiveError",
     "AsyncInexogy",
     "AuthenticationError",
     "BadRequestError",
@@ -76,12 +79,15 @@ __all__ = [
     "Resolution",
     "RetryPolicy",
     "ServerError",
+    "SyncSummary",
+    "SyncedPeriod",
     "TokenExpiredError",
     "TokenStore",
     "TokenStoreError",
     "Units",
     "conversion_for",
     "from_ms",
+    "read_archive",
     "si_name",
     "split_range",
     "to_ms",
@@ -92,6 +98,11 @@ __all__ = [
 # the `inexogy` command's start pay only for what they use (httpx, the generated client and
 # the optional packages are imported when a name needing them is first touched).
 _MODULES = {
+    "ArchiveBusyError": ".archive",
+    "ArchiveError": ".archive",
+    "SyncSummary": ".archive",
+    "SyncedPeriod": ".archive",
+    "read_archive": ".archive",
     "ACCEPT": ".connection",
     "AsyncInexogy": ".async_client",
     "AuthenticationError": ".errors",
