@@ -46,7 +46,7 @@ def test_the_oauth_dance_imports_only_the_models_it_uses() -> None:
 
 def test_the_command_starts_without_the_library_behind_it() -> None:
     loaded = _loaded_after("import inexogy.cli.app")
-    assert not {"httpx", "oauthlib", "polars", "numpy", "matplotlib"} & loaded
+    assert not {"httpx", "oauthlib", "polars", "numpy", "matplotlib", "inexogy.archive"} & loaded
 
 
 def test_every_public_name_is_reachable_lazily() -> None:
