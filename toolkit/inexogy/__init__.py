@@ -44,10 +44,12 @@ if TYPE_CHECKING:
     )
     from .export import ExportFormat
     from .last_reading import LastReading
+    from .live import LivePoller, MeterState, Snapshot
     from .readings import Readings
     from .retry import RetryPolicy
     from .timestamps import from_ms, to_ms
     from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
+    from .usage import Per, UsageError
 
     __version__: str
 
@@ -70,21 +72,26 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidResponseError",
     "LastReading",
+    "LivePoller",
+    "MeterState",
     "NetworkError",
     "NotFoundError",
     "NotLoggedInError",
+    "Per",
     "PermissionDeniedError",
     "RateLimitError",
     "Readings",
     "Resolution",
     "RetryPolicy",
     "ServerError",
+    "Snapshot",
     "SyncSummary",
     "SyncedPeriod",
     "TokenExpiredError",
     "TokenStore",
     "TokenStoreError",
     "Units",
+    "UsageError",
     "conversion_for",
     "from_ms",
     "read_archive",
@@ -98,6 +105,11 @@ __all__ = [
 # the `inexogy` command's start pay only for what they use (httpx, the generated client and
 # the optional packages are imported when a name needing them is first touched).
 _MODULES = {
+    "LivePoller": ".live",
+    "MeterState": ".live",
+    "Snapshot": ".live",
+    "Per": ".usage",
+    "UsageError": ".usage",
     "ArchiveBusyError": ".archive",
     "ArchiveError": ".archive",
     "SyncSummary": ".archive",

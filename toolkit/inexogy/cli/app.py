@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from inexogy_auth import SecretRedactingFilter
 
+from inexogy.zones import local_zone
+
 from .account import login, logout
 from .chart import plot
 from .data import last_reading, meters, readings, statistics
-from .failures import ReportingGroup
+from .exporter import exporter
 from .options import AuthMethod, GlobalOptions
 from .sync import sync
+from .usage import usage
+from .watch import watch
+from .when import use_zone
+from .zone import ZoneHoistingGroup, zone_option
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    cls=ReportingGroup,
+    cls=ZoneHoistingGroup,
     name="inexogy",
     help="Read inexogy (formerly Discovergy) smart meters: meters, readings, statistics, charts.",
     no_args_is_help=True,
@@ -90,6 +97,18 @@ def global_options(
             "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    tz: Annotated[
+        tzinfo | None,
+        typer.Option(
+            "--tz",
+            parser=zone_option,
+            metavar="ZONE",
+            help="Time zone of the times you type and of every time shown or written, "
+            "e.g. Europe/Berlin or UTC (default: the system's zone). May also follow the "
+            "command name.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read your inexogy smart meters."""
     ctx.obj = GlobalOptions(
@@ -99,7 +118,9 @@ def global_options(
         email=email,
         verbose=verbose,
         retries=retries,
+        tz=local_zone() if tz is None else tz,
     )
+    use_zone(ctx.obj.tz)
     if verbose:
         _log_to_stderr(ctx)
 
@@ -131,6 +152,9 @@ app.command()(readings)
 app.command()(statistics)
 app.command()(plot)
 app.command()(sync)
+app.command()(usage)
+app.command()(exporter)
+app.command()(watch)
 
 
 def main() -> None:

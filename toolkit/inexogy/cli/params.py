@@ -11,8 +11,9 @@ import typer
 
 from inexogy.resolutions import OrderedResolution, resolution_for
 from inexogy.units import Units
+from inexogy.zones import iso
 
-from .when import WHEN_HELP, when_option
+from .when import WHEN_HELP, command_zone, when_option
 
 if TYPE_CHECKING:
     from inexogy_client.models.meter import Meter
@@ -129,7 +130,7 @@ def check_range(start: datetime, end: datetime | None) -> None:
     stop = end or datetime.now(UTC)
     if stop <= start:
         raise typer.BadParameter(
-            f"the end {stop.isoformat(timespec='seconds')} is not after the start "
-            f"{start.isoformat(timespec='seconds')}: give a later --to or an earlier --from",
+            f"the end {iso(stop, command_zone())} is not after the start "
+            f"{iso(start, command_zone())}: give a later --to or an earlier --from",
             param_hint="--to",
         )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 from inexogy_client.types import Unset
 
+from inexogy.timestamps import from_ms
 from inexogy.units import Units, conversion_for, si_name
+from inexogy.zones import iso, local_zone
 
 if TYPE_CHECKING:
     # rich is imported by the functions that draw: `inexogy --help` needs none of it.
@@ -62,8 +64,8 @@ _METER_COLUMNS = (
 )
 
 
-def meter_rows(meters: Sequence[Meter]) -> list[dict[str, str]]:
-    """One flat row of text per meter, keyed by the API's field names."""
+def meter_rows(meters: Sequence[Meter], tz: tzinfo | None = None) -> list[dict[str, str]]:
+    """One flat row of text per meter, keyed by the API's field names; times in ``tz``."""
     return [
         {
             "meterId": meter.meter_id,
@@ -73,8 +75,8 @@ def meter_rows(meters: Sequence[Meter]) -> list[dict[str, str]]:
             "type": meter.type_,
             "measurementType": meter.measurement_type,
             "location": _location(meter),
-            "firstMeasurementTime": _measurement_time(meter.first_measurement_time),
-            "lastMeasurementTime": _measurement_time(meter.last_measurement_time),
+            "firstMeasurementTime": _measurement_time(meter.first_measurement_time, tz),
+            "lastMeasurementTime": _measurement_time(meter.last_measurement_time, tz),
         }
         for meter in meters
     ]
@@ -89,14 +91,14 @@ def _location(meter: Meter) -> str:
     return ", ".join(part for part in (street, town) if part)
 
 
-def _measurement_time(ms: int | Unset) -> str:
+def _measurement_time(ms: int | Unset, tz: tzinfo | None) -> str:
     if isinstance(ms, Unset) or ms < 0:
         return ""
-    return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds")
+    return iso(from_ms(ms), tz or local_zone())
 
 
-def meters_table(meters: Sequence[Meter], width: int) -> RenderableType:
-    """Render the meters for a terminal ``width`` columns wide, never cutting an id or serial.
+def meters_table(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) -> RenderableType:
+    """Render the meters for a terminal ``width`` wide (times in ``tz``), never cutting an id.
 
     A table of the most useful columns: those that do not fit are left out, last first (a
     caption says so); when not even the id and the serial number fit, one block of
@@ -105,7 +107,7 @@ def meters_table(meters: Sequence[Meter], width: int) -> RenderableType:
     """
     from rich.table import Table
 
-    rows = meter_rows(meters)
+    rows = meter_rows(meters, tz)
     whole = ("meterId", "fullSerialNumber")
     optional = ("type", "measurementType", "location", "lastMeasurementTime")
     # A column is as wide as its longest value (whole) or its longest word (the others).
@@ -133,7 +135,7 @@ def meters_table(meters: Sequence[Meter], width: int) -> RenderableType:
     return table
 
 
-def print_meters(console: Console, meters: Sequence[Meter]) -> None:
+def print_meters(console: Console, meters: Sequence[Meter], tz: tzinfo | None = None) -> None:
     """Print the meters as :func:`meters_table` lays them out for the console's width.
 
     The list layout is printed without cropping: a line longer than a very narrow terminal
@@ -141,7 +143,7 @@ def print_meters(console: Console, meters: Sequence[Meter]) -> None:
     """
     from rich.table import Table
 
-    view = meters_table(meters, console.width)
+    view = meters_table(meters, console.width, tz)
     console.print(view, soft_wrap=not isinstance(view, Table))
 
 
@@ -164,9 +166,9 @@ def meters_json(meters: Sequence[Meter]) -> str:
     return orjson.dumps([meter.to_dict() for meter in meters], option=orjson.OPT_INDENT_2).decode()
 
 
-def meters_csv(meters: Sequence[Meter]) -> str:
-    """Render the meters as CSV, one flat row each, with a header."""
-    return to_csv(_METER_COLUMNS, meter_rows(meters))
+def meters_csv(meters: Sequence[Meter], tz: tzinfo | None = None) -> str:
+    """Render the meters as CSV, one flat row each, with a header; times in ``tz``."""
+    return to_csv(_METER_COLUMNS, meter_rows(meters, tz))
 
 
 def to_csv(header: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
@@ -213,13 +215,15 @@ def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.10g}"
 
 
-def last_reading_view(reading: LastReading, title: str, units: Units) -> Group:
-    """Render the last reading: a title, its local time and age, and a table of the fields."""
+def last_reading_view(
+    reading: LastReading, title: str, units: Units, tz: tzinfo | None = None
+) -> Group:
+    """Render the last reading: a title, its time in ``tz`` and age, and a table of the fields."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    taken = reading.time.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    taken = iso(reading.time, tz or local_zone())
     table = Table()
     table.add_column("field", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
@@ -231,12 +235,12 @@ def last_reading_view(reading: LastReading, title: str, units: Units) -> Group:
     )
 
 
-def last_reading_json(reading: LastReading, units: Units) -> str:
-    """Render the last reading as one JSON object: meter, time, age in seconds, values."""
+def last_reading_json(reading: LastReading, units: Units, tz: tzinfo | None = None) -> str:
+    """Render the last reading as one JSON object: meter, time (in ``tz``), age, values."""
     values = reading.si_values() if units == "si" else reading.values
     document = {
         "meterId": reading.meter_id,
-        "time": reading.time.isoformat(),
+        "time": iso(reading.time, tz or local_zone()),
         "ageSeconds": round(reading.age.total_seconds(), 3),
         "values": values,
     }
