@@ -6,9 +6,6 @@ from typing import Annotated
 
 import typer
 
-from inexogy import Inexogy
-from inexogy.responses import request_errors_mapped
-
 from .options import GlobalOptions
 
 __all__ = ["login", "logout"]
@@ -44,6 +41,9 @@ def login(
             param_hint="--email",
         )
     store = options.token_store()
+    from inexogy import Inexogy  # the client's imports are paid only by commands that call
+    from inexogy.responses import request_errors_mapped
+
     with request_errors_mapped():
         store.check()  # before the password is asked for and the dance is run
     password = options.read_password(from_stdin=password_stdin)

@@ -7,15 +7,16 @@ import sys
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import httpx
 import typer
 from attrs import define, field
 from inexogy_auth import TokenStore
 
-from inexogy import DEFAULT_BASE_URL, Inexogy, RetryPolicy
 from inexogy.zones import local_zone
+
+if TYPE_CHECKING:
+    from inexogy import Inexogy, RetryPolicy
 
 __all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "check_base_url", "read_password"]
 
@@ -68,6 +69,8 @@ class GlobalOptions:
         ``INEXOGY_PASSWORD`` are both set); Basic needs ``--email`` and a password.
         ``client_args`` go to the ``Inexogy`` constructor (``retry`` replaces ``--retries``'s).
         """
+        from inexogy import Inexogy  # the client's imports are paid only by commands that call
+
         client_args.setdefault("retry", self.retry())
         if self.auth == "basic":
             if not self.email:
@@ -88,6 +91,8 @@ class GlobalOptions:
 
     def retry(self) -> RetryPolicy | None:
         """Return the retry policy ``--retries`` asks for (``None`` for no retries)."""
+        from inexogy import RetryPolicy
+
         return RetryPolicy(max_attempts=self.retries + 1) if self.retries > 0 else None
 
     @property
@@ -105,6 +110,10 @@ class GlobalOptions:
 
 def check_base_url(base_url: str) -> None:
     """Refuse a ``--base-url`` that is not an http(s) URL with a host (usage error)."""
+    import httpx  # here, not at start-up: only a given base URL needs it
+
+    from inexogy.connection import DEFAULT_BASE_URL
+
     try:
         url = httpx.URL(base_url)
         good = url.scheme in ("http", "https") and bool(url.host)
