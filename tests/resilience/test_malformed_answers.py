@@ -209,7 +209,7 @@ def test_a_malformed_answer_raises_invalid_response_naming_the_endpoint(
 
 def test_a_malformed_created_virtual_meter_is_refused() -> None:
     with pytest.raises(InvalidResponseError, match=r"POST /virtual_meter .*meter_id is 1"):
-        serve(GOOD_METER.replace(b'"' + METER.encode() + b'"', b"1")).create_virtual_meter(["a"])
+        serve(GOOD_METER.replace(b'"' + METER.encode() + b'"', b"1")).create_virtual_meter([METER])
 
 
 def test_a_good_answer_still_passes() -> None:

@@ -110,12 +110,13 @@ def test_an_echoed_basic_header_is_not_in_the_command_line(httpserver: HTTPServe
         app, ["--base-url", url, "--auth", "basic", "--retries", "0", "meters"], env=env
     )
     assert result.exit_code == 1
-    assert "bad credentials" in result.stderr
+    assert result.stderr.startswith("inexogy: error: ")
     assert leaked_forms(result.stdout + result.stderr) == []
     verbose = CliRunner().invoke(
         app, ["-v", "--base-url", url, "--auth", "basic", "--retries", "0", "meters"], env=env
     )
     assert verbose.exit_code == 1
+    assert "bad credentials in Authorization: Basic [REDACTED]" in verbose.stderr  # traceback
     assert leaked_forms(verbose.stdout + verbose.stderr) == []
 
 
