@@ -2,18 +2,38 @@
 
 Each function returns a :data:`~inexogy_mock.signals.BlockGenerator`: a pure function of the
 meter's seed and the block index (integer levels ``B`` and noise amplitudes ``a``). Power is in
-mW per 2-second slot, gas flow in millilitres per slot, voltage in mV.
+mW per 1-second slot, gas flow in millilitres per slot, voltage in mV.
+
+Recorded readings (the Elixir ``discovergy`` library's tests and docs, pydiscovergy's fixtures)
+show power in steps of 10 mW (``147460``, ``6230``) and voltage in steps of 100 mV
+(``230700``): power levels and amplitudes here are multiples of 10 mW, so every slot value is
+too; voltage levels are multiples of 100 mV without noise inside a block (the noise pattern's
+amplitude cannot be finer than 1 unit, and 1 unit of 100 mV times the pattern would swing by
+volts), so a phase voltage changes in 100 mV steps from one quarter hour to the next.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .signals import BLOCK_MS, PATTERN_MAX, BlockGenerator, FloatArray, Int64Array, uniform
+from .signals import (
+    BLOCK_MS,
+    PATTERN_MAX,
+    SLOT_MS,
+    BlockGenerator,
+    FloatArray,
+    Int64Array,
+    uniform,
+)
 
 _DAY_MS = 86_400_000
 _HOUR_MS = 3_600_000
 _YEAR_DAYS = 365.2425
+_SLOTS_PER_DAY = _DAY_MS // SLOT_MS
+POWER_STEP_MW = 10
+"""Power is reported in steps of 10 mW."""
+VOLTAGE_STEP_MV = 100
+"""Voltage is reported in steps of 100 mV."""
 NOISE_SHARE = 0.3
 """Raw noise stays below this share of the block level, so a slot never changes sign."""
 
@@ -33,8 +53,9 @@ def _bump(hour: FloatArray, centre: float, width: float) -> FloatArray:
 
 
 def noise_amplitude(levels: Int64Array) -> Int64Array:
-    """Return the largest amplitude that keeps every slot on the sign of its block level."""
-    return np.floor(np.abs(levels) * NOISE_SHARE / PATTERN_MAX).astype(np.int64)
+    """Return the largest amplitude (a multiple of 10 mW) keeping every slot on its level's sign."""
+    steps = np.floor(np.abs(levels) * NOISE_SHARE / PATTERN_MAX / POWER_STEP_MW)
+    return steps.astype(np.int64) * POWER_STEP_MW
 
 
 def household_watts(seed: int, blocks: Int64Array, base: float, evening: float) -> FloatArray:
@@ -72,7 +93,8 @@ def business_watts(seed: int, blocks: Int64Array) -> FloatArray:
 
 
 def _as_milli(watts: FloatArray) -> Int64Array:
-    return np.rint(watts * 1000.0).astype(np.int64)
+    """Return power in mW, rounded to the 10 mW step of the meters."""
+    return np.rint(watts * (1000.0 / POWER_STEP_MW)).astype(np.int64) * POWER_STEP_MW
 
 
 def net_power(seed: int, *, solar_peak: float, base: float, evening: float) -> BlockGenerator:
@@ -120,8 +142,9 @@ def phase_share(source: BlockGenerator, seed: int, phase: int) -> BlockGenerator
         first, second = shares(blocks)
         parts = []
         for values in (levels, amplitudes):
-            one = np.floor(values * first).astype(np.int64)
-            two = np.floor(values * second).astype(np.int64)
+            steps = values // POWER_STEP_MW  # exact: the total is a multiple of the step
+            one = np.floor(steps * first).astype(np.int64) * POWER_STEP_MW
+            two = np.floor(steps * second).astype(np.int64) * POWER_STEP_MW
             parts.append((one, two, values - one - two)[phase - 1])
         return parts[0], parts[1]
 
@@ -129,7 +152,7 @@ def phase_share(source: BlockGenerator, seed: int, phase: int) -> BlockGenerator
 
 
 def voltage(seed: int, phase: int) -> BlockGenerator:
-    """Return the generator of a phase voltage in mV (about 230 V)."""
+    """Return the generator of a phase voltage in mV (about 230 V, in 100 mV steps)."""
 
     def generate(blocks: Int64Array) -> tuple[Int64Array, Int64Array]:
         hour, _, _ = _clock(blocks)
@@ -138,21 +161,21 @@ def voltage(seed: int, phase: int) -> BlockGenerator:
             + 2.5 * np.sin(2 * np.pi * hour / 24 + phase)
             + 3.0 * (uniform(seed, 50 + phase, blocks) - 0.5)
         )
-        levels = _as_milli(volts)
-        return levels, np.full(blocks.shape, 2, dtype=np.int64)
+        levels = np.rint(volts * (1000.0 / VOLTAGE_STEP_MV)).astype(np.int64) * VOLTAGE_STEP_MV
+        return levels, np.zeros(blocks.shape, dtype=np.int64)
 
     return generate
 
 
 def gas_flow(seed: int) -> BlockGenerator:
-    """Return the generator of a gas heating's flow in millilitres per 2-second slot."""
+    """Return the generator of a gas heating's flow in millilitres per 1-second slot."""
 
     def generate(blocks: Int64Array) -> tuple[Int64Array, Int64Array]:
         hour, season, _ = _clock(blocks)
         litres_per_day = 300.0 + 2200.0 * np.clip(season + 0.3, 0.0, None)
         shape = 0.4 + _bump(hour, 6.5, 1.5) + 0.8 * _bump(hour, 18.5, 2.5)
         jitter = 0.7 + 0.6 * uniform(seed, 60, blocks)
-        per_slot = litres_per_day * 1000.0 / 43_200 * shape / 1.2 * jitter
+        per_slot = litres_per_day * 1000.0 / _SLOTS_PER_DAY * shape / 1.2 * jitter
         levels = np.rint(per_slot).astype(np.int64)
         return levels, noise_amplitude(levels)
 

@@ -1,11 +1,11 @@
 """Piecewise signals whose sums over any span have a closed form.
 
-Time is cut into 2-second *slots*; 450 slots make a 15-minute *block*. A signal has, per block
+Time is cut into 1-second *slots*; 900 slots make a 15-minute *block*. A signal has, per block
 ``k``, an integer level ``B[k]`` and an integer noise amplitude ``a[k]``; the value in slot ``j``
-of block ``k`` is ``B[k] + a[k] * d[(j + r[k]) % 450]`` where ``d`` is the cyclic difference of
+of block ``k`` is ``B[k] + a[k] * d[(j + r[k]) % 900]`` where ``d`` is the cyclic difference of
 one fixed pseudo-random pattern ``u`` (so it sums to zero over a block) and ``r[k]`` a
 pseudo-random shift shared by every signal. Hence the sum over the first ``j`` slots of a block
-is ``j * B[k] + a[k] * (u[r[k]] - u[(j + r[k]) % 450])``: counters, interval means and
+is ``j * B[k] + a[k] * (u[r[k]] - u[(j + r[k]) % 900])``: counters, interval means and
 statistics come from a handful of array operations, never from a loop over the past. Linear
 combinations of signals are signals again, which is how phases, virtual meters and
 import/export counters are built.
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-SLOT_MS = 2_000
-SLOTS_PER_BLOCK = 450
+SLOT_MS = 1_000
+SLOTS_PER_BLOCK = 900
 BLOCK_MS = SLOT_MS * SLOTS_PER_BLOCK
 PATTERN_MAX = 1_000
 """The pattern ``u`` lies in ``[0, PATTERN_MAX]``, so ``|d| <= PATTERN_MAX``."""
