@@ -234,7 +234,6 @@ _GENERATORS: dict[str, Callable[[int], BlockGenerator]] = {
     "gas.flow": house.gas_flow,
     "gas.actuality": house.actuality,
     "gas.storage": lambda s: house.storage_number,
-    "zero": lambda s: house.constant(0),
 }
 
 
@@ -250,7 +249,7 @@ def _electric_fields(spec: MeterSpec, prefix: str, origin: int, style: str) -> d
     if style == "classic":
         # An EASYMETER reports 13 fields, with the tariff registers 1 and 2 of both directions;
         # on the recorded single-tariff meter they read 0 (the Elixir library's tests).
-        idle = Signal(((1, _series("zero", 0, origin)),))
+        idle = Signal(())
         fields = {"energy": energy, "energy1": Field(True, idle), "energy2": Field(True, idle)}
         fields["energyOut"] = energy_out
         fields["energyOut1"] = Field(True, idle)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .meters import Field, MeterModel
 from .rendering import readings_json
-from .signals import SLOT_MS, Int64Array
+from .signals import SLOT_MS, Int64Array, SlotGrid
 
 _DAY_MS = 86_400_000
 _YEAR_MS = 366 * _DAY_MS
@@ -105,8 +105,11 @@ def interval_starts(resolution: str, low_ms: int, high_ms: int) -> Int64Array:
     return np.arange(first, high_ms, step, dtype=np.int64)
 
 
-def counter_values(definition: Field, slots: Int64Array) -> Int64Array:
+def counter_values(definition: Field, slots: Int64Array | SlotGrid) -> Int64Array:
     """Return a counter field at the start of each slot."""
+    if not definition.signal.terms:  # a register that never moves
+        size = slots.offset.size if isinstance(slots, SlotGrid) else slots.size
+        return np.full(size, definition.offset, dtype=np.int64)
     sums = definition.signal.sums(slots)
     return definition.offset + (sums * definition.num) // definition.den
 
@@ -157,14 +160,16 @@ def _columns(
 ) -> dict[str, Int64Array]:
     """Return counters at the interval starts and rates per slot (raw) or as interval means."""
     columns = {}
+    starts = SlotGrid.of(start_slots)
+    ends = None if end_slots is None else SlotGrid.of(end_slots)
     for name in names:
         definition = meter.fields[name]
         if definition.counter:
-            columns[name] = counter_values(definition, start_slots)
-        elif end_slots is None:
-            columns[name] = definition.signal.values(start_slots)
+            columns[name] = counter_values(definition, starts)
+        elif end_slots is None or ends is None:
+            columns[name] = definition.signal.values(starts)
         else:
-            totals = definition.signal.sums(end_slots) - definition.signal.sums(start_slots)
+            totals = definition.signal.sums(ends) - definition.signal.sums(starts)
             columns[name] = np.rint(totals / (end_slots - start_slots)).astype(np.int64)
     return columns
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 Int64Array = npt.NDArray[np.int64]
 Cells = npt.NDArray[np.uint32]
 
-_ROWS_PER_BLOCK = 4096
+_ROWS_PER_BLOCK = 8192
 _FULL = 10_000  # index offset of the zero-padded 4-digit texts
 _ZERO = 20_000  # index of the text of the number 0
 
@@ -31,31 +31,55 @@ def _chunk_texts() -> Cells:
 
 
 _TEXTS = _chunk_texts()
+_FULL_TEXTS = _TEXTS[_FULL:_ZERO]
 
 
-def _fixed(text: bytes, rows: int) -> Cells:
-    """Return a text as NUL-padded cells, repeated (without copying) for every row."""
-    cells = np.frombuffer(text + b"\x00" * (-len(text) % 4), dtype=np.uint32)
-    return np.broadcast_to(cells, (rows, cells.size))
+def _text_cells(text: bytes) -> Cells:
+    """Return a text as NUL-padded cells."""
+    return np.frombuffer(text + b"\x00" * (-len(text) % 4), dtype=np.uint32)
 
 
-def number_cells(values: Int64Array) -> Cells:
-    """Return the decimal texts of integers as cells: a sign cell if needed, then the digits."""
-    magnitude = np.abs(values)
-    chunks = max(1, -(-len(str(int(magnitude.max()))) // 4)) if values.size else 1
-    signed = bool((values < 0).any())
-    cells: Cells = np.empty((values.size, chunks + signed), dtype=np.uint32)
-    if signed:
-        cells[:, 0] = np.where(values < 0, ord("-"), 0)
-    rest = magnitude
-    for position in range(chunks):
-        higher, chunk = np.divmod(rest, 10_000)
-        index = chunk + np.where(higher > 0, _FULL, 0)
-        if position == 0:
-            index[magnitude == 0] = _ZERO
-        cells[:, cells.shape[1] - 1 - position] = _TEXTS[index]
-        rest = higher
-    return cells
+class _Number:
+    """Where one integer column goes in a row of cells, and how many cells it needs."""
+
+    def __init__(self, values: Int64Array, start: int) -> None:
+        self.values = values
+        low, high = int(values.min()), int(values.max())
+        top = max(abs(low), abs(high))
+        self.chunks = max(1, -(-len(str(top)) // 4))
+        self.signed = low < 0
+        # every value as long as every other (and positive): no leading zeros to blank
+        self.even = low > 0 and len(str(low)) == len(str(high))
+        self.start = start
+        self.width = self.chunks + self.signed
+
+    def write(self, cells: Cells, start: int, stop: int) -> None:
+        """Write the texts of rows ``start:stop`` into ``cells`` (one row per value)."""
+        values = self.values[start:stop]
+        if self.even:
+            self._write_even(cells, values)
+            return
+        magnitude = np.abs(values)
+        if self.signed:
+            cells[:, self.start] = np.where(values < 0, ord("-"), 0)
+        rest = magnitude
+        last = self.start + self.width - 1
+        for position in range(self.chunks):
+            higher, chunk = np.divmod(rest, 10_000)
+            index = chunk + (higher > 0) * _FULL
+            if position == 0:
+                index[magnitude == 0] = _ZERO
+            cells[:, last - position] = _TEXTS[index]
+            rest = higher
+
+    def _write_even(self, cells: Cells, values: Int64Array) -> None:
+        """Write positive values of one length: full 4-digit chunks under a short top one."""
+        rest = values
+        last = self.start + self.width - 1
+        for position in range(self.chunks - 1):
+            rest, chunk = np.divmod(rest, 10_000)
+            cells[:, last - position] = _FULL_TEXTS[chunk]
+        cells[:, self.start] = _TEXTS[rest]
 
 
 def readings_json(times: Int64Array, columns: Mapping[str, Int64Array]) -> bytes:
@@ -67,21 +91,34 @@ def readings_json(times: Int64Array, columns: Mapping[str, Int64Array]) -> bytes
         (b',"values":{"' if i == 0 else b',"') + name.encode() + b'":'
         for i, name in enumerate(columns)
     ]
-    blocks: list[Cells] = []
+    template: list[Cells] = []
+    numbers: list[_Number] = []
+    width = 0
+    pending = b""
     for key, values in zip(keys, [times, *columns.values()], strict=True):
-        blocks += [_fixed(key, rows), number_cells(values)]
-    if not columns:
-        blocks.append(_fixed(b',"values":{', rows))
-    blocks.append(_fixed(b"}},", rows))
-    width = sum(block.shape[1] for block in blocks)
+        low, high = int(values.min()), int(values.max())
+        if low == high:  # the same number in every row: part of the fixed text
+            pending += key + str(low).encode()
+            continue
+        template.append(_text_cells(pending + key))
+        pending = b""
+        width += template[-1].size
+        numbers.append(_Number(values, width))
+        template.append(np.zeros(numbers[-1].width, dtype=np.uint32))
+        width += numbers[-1].width
+    closing = b"}}," if columns else b',"values":{}},'
+    template.append(_text_cells(pending + closing))
     size = min(rows, _ROWS_PER_BLOCK)
-    work = bytearray(size * width * 4)
-    view = np.frombuffer(work, dtype=np.uint32).reshape(size, width)
+    work = bytearray(size * (width + template[-1].size) * 4)
+    view = np.frombuffer(work, dtype=np.uint32).reshape(size, -1)
+    view[:] = np.concatenate(template)  # the fixed texts, written once
     parts: list[bytes | bytearray] = [b"["]
     for start in range(0, rows, size):
         stop = min(rows, start + size)
-        np.concatenate([block[start:stop] for block in blocks], axis=1, out=view[: stop - start])
-        filled = (stop - start) * width * 4
+        block = view[: stop - start]
+        for number in numbers:
+            number.write(block, start, stop)
+        filled = block.size * 4
         text = work if filled == len(work) else work[:filled]
         parts.append(text.translate(None, b"\x00"))
     parts[-1] = parts[-1][:-1]  # the last reading's comma

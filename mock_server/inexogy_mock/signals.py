@@ -116,6 +116,37 @@ class BlockSeries:
 
 
 @dataclass(frozen=True)
+class SlotGrid:
+    """Where some slots sit in their blocks: computed once, shared by every signal asked.
+
+    ``blocks`` are the blocks to look up (every block between the first and the last slot's
+    when the slots are dense, else one per slot) and ``index`` maps each slot to its block
+    there, so block-level lookups happen once per block rather than once per slot.
+    """
+
+    blocks: Int64Array
+    index: Int64Array
+    offset: Int64Array
+    pattern: Int64Array
+    start_pattern: Int64Array
+
+    @staticmethod
+    def of(slots: Int64Array) -> SlotGrid:
+        """Return the grid of some absolute slot indices."""
+        blocks = slots // SLOTS_PER_BLOCK
+        offset = slots % SLOTS_PER_BLOCK
+        if blocks.size and int(blocks.max()) - int(blocks.min()) < blocks.size:
+            low = int(blocks.min())
+            unique = np.arange(low, int(blocks.max()) + 1, dtype=np.int64)
+            index = blocks - low
+        else:
+            unique, index = blocks, np.arange(blocks.size, dtype=np.int64)
+        shift = shifts(unique)[index]
+        pattern = (offset + shift) % SLOTS_PER_BLOCK
+        return SlotGrid(unique, index, offset, pattern, _PATTERN[shift])
+
+
+@dataclass(frozen=True)
 class Signal:
     """An integer linear combination of block series (``sum coef * series``)."""
 
@@ -142,24 +173,24 @@ class Signal:
             prefix += coef * pre
         return levels, amplitudes, prefix
 
-    def values(self, slots: Int64Array) -> Int64Array:
+    def values(self, slots: Int64Array | SlotGrid) -> Int64Array:
         """Return the value of each slot (absolute slot index since the epoch)."""
-        blocks = slots // SLOTS_PER_BLOCK
-        offset = slots % SLOTS_PER_BLOCK
-        levels, amplitudes, _ = self.blocks(blocks)
-        result: Int64Array = (
-            levels + amplitudes * _DIFF[(offset + shifts(blocks)) % SLOTS_PER_BLOCK]
-        )
+        grid = slots if isinstance(slots, SlotGrid) else SlotGrid.of(slots)
+        levels, amplitudes, _ = self.blocks(grid.blocks)
+        index = grid.index
+        result: Int64Array = levels[index] + amplitudes[index] * _DIFF[grid.pattern]
         return result
 
-    def sums(self, slots: Int64Array) -> Int64Array:
+    def sums(self, slots: Int64Array | SlotGrid) -> Int64Array:
         """Return the sum of the slots from the origin up to (excluding) each given slot."""
-        blocks = slots // SLOTS_PER_BLOCK
-        offset = slots % SLOTS_PER_BLOCK
-        levels, amplitudes, prefix = self.blocks(blocks)
-        shift = shifts(blocks)
-        pattern_now = _PATTERN[(offset + shift) % SLOTS_PER_BLOCK]
-        result: Int64Array = prefix + offset * levels + amplitudes * (_PATTERN[shift] - pattern_now)
+        grid = slots if isinstance(slots, SlotGrid) else SlotGrid.of(slots)
+        levels, amplitudes, prefix = self.blocks(grid.blocks)
+        index = grid.index
+        result: Int64Array = (
+            prefix[index]
+            + grid.offset * levels[index]
+            + amplitudes[index] * (grid.start_pattern - _PATTERN[grid.pattern])
+        )
         return result
 
 
