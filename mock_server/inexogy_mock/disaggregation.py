@@ -30,7 +30,7 @@ LOCALIZED = {
 }
 """The German names ``/disaggregation`` uses for the devices."""
 _UNITS_PER_WATT_BLOCK = 2_500_000
-_MS_PER_UNIT_WATT = 360  # 1 W for 360 ms is one unit of 10^-10 kWh
+_UNITS_PER_WATT_MS = 1_000 / 360  # 1 W for 0.36 ms is one unit of 10^-10 kWh
 _DAY_MS = 86_400_000
 
 
@@ -114,7 +114,7 @@ def activities(meter: MeterModel, from_ms: int, to_ms: int) -> list[dict[str, An
         ):
             begin_ms = first_block * BLOCK_MS + into * 1000
             end_ms = last_block * BLOCK_MS + until * 1000
-            energy = round(float(watts[begin]) * (end_ms - begin_ms) / _MS_PER_UNIT_WATT)
+            energy = round(float(watts[begin]) * (end_ms - begin_ms) * _UNITS_PER_WATT_MS)
             found.append(
                 {
                     "activityId": first_block * 10 + device_id,

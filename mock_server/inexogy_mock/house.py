@@ -192,10 +192,15 @@ def constant(level: int) -> BlockGenerator:
 
 
 def actuality(seed: int) -> BlockGenerator:
-    """Return the generator of a gas meter's ``actualityDuration`` in ms."""
+    """Return the generator of a gas meter's ``actualityDuration`` in ms.
+
+    Whole seconds from 4 to 9.5 minutes, as recorded (pydiscovergy's statistics fixture:
+    250000 to 556000, mean 424000).
+    """
 
     def generate(blocks: Int64Array) -> tuple[Int64Array, Int64Array]:
-        levels = 2_000 + np.floor(uniform(seed, 70, blocks) * 58_000).astype(np.int64)
+        seconds = 240 + np.floor(uniform(seed, 70, blocks) * 330).astype(np.int64)
+        levels = seconds * 1_000
         return levels, np.zeros(blocks.shape, dtype=np.int64)
 
     return generate

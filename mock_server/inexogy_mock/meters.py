@@ -183,6 +183,8 @@ class Field:
     num: int = 1
     den: int = 1
     additive: bool = True
+    aggregated: bool = True
+    """Whether aggregated readings carry the interval mean (else 0)."""
 
 
 @lru_cache(maxsize=512)
@@ -276,7 +278,8 @@ def _gas_fields(spec: MeterSpec, origin: int) -> dict[str, Field]:
 
     return {
         "volume": Field(True, signal("flow"), (1_000 + seed % 9_000) * 1_000, 1, 1_000),
-        "actualityDuration": Field(False, signal("actuality"), additive=False),
+        # aggregated gas readings report actualityDuration 0 (pydiscovergy's readings fixture)
+        "actualityDuration": Field(False, signal("actuality"), additive=False, aggregated=False),
         "storageNumber": Field(False, signal("storage"), additive=False),
     }
 

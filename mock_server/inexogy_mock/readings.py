@@ -168,6 +168,8 @@ def _columns(
             columns[name] = counter_values(definition, starts)
         elif end_slots is None or ends is None:
             columns[name] = definition.signal.values(starts)
+        elif not definition.aggregated:
+            columns[name] = np.zeros(start_slots.size, dtype=np.int64)
         else:
             totals = definition.signal.sums(ends) - definition.signal.sums(starts)
             columns[name] = np.rint(totals / (end_slots - start_slots)).astype(np.int64)
