@@ -7,9 +7,8 @@ mW per 1-second slot, gas flow in millilitres per slot, voltage in mV.
 Recorded readings (the Elixir ``discovergy`` library's tests and docs, pydiscovergy's fixtures)
 show power in steps of 10 mW (``147460``, ``6230``) and voltage in steps of 100 mV
 (``230700``): power levels and amplitudes here are multiples of 10 mW, so every slot value is
-too; voltage levels are multiples of 100 mV without noise inside a block (the noise pattern's
-amplitude cannot be finer than 1 unit, and 1 unit of 100 mV times the pattern would swing by
-volts), so a phase voltage changes in 100 mV steps from one quarter hour to the next.
+too; voltage levels and amplitudes are multiples of 100 mV, its noise following the fine
+pattern of :mod:`inexogy_mock.signals` (``|d| <= 3``: a few hundred mV, as recorded).
 """
 
 from __future__ import annotations
@@ -162,7 +161,7 @@ def voltage(seed: int, phase: int) -> BlockGenerator:
             + 3.0 * (uniform(seed, 50 + phase, blocks) - 0.5)
         )
         levels = np.rint(volts * (1000.0 / VOLTAGE_STEP_MV)).astype(np.int64) * VOLTAGE_STEP_MV
-        return levels, np.zeros(blocks.shape, dtype=np.int64)
+        return levels, np.full(blocks.shape, VOLTAGE_STEP_MV, dtype=np.int64)
 
     return generate
 

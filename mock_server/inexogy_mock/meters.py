@@ -18,7 +18,16 @@ from typing import Any, Literal
 import numpy as np
 
 from . import house
-from .signals import BLOCK_MS, SLOT_MS, BlockGenerator, BlockSeries, Int64Array, Signal
+from .signals import (
+    BLOCK_MS,
+    FINE,
+    NOISE,
+    SLOT_MS,
+    BlockGenerator,
+    BlockSeries,
+    Int64Array,
+    Signal,
+)
 
 MeterKind = Literal["solar", "modern", "gas", "rlm", "virtual"]
 FIRST_MEASUREMENT_MS = 1_704_067_200_000
@@ -189,8 +198,12 @@ class Field:
 
 @lru_cache(maxsize=512)
 def _series(name: str, seed: int, origin_block: int) -> BlockSeries:
-    """Return the shared, lazily grown series of one generator (pure, so shared by apps)."""
-    return BlockSeries(_GENERATORS[name](seed), origin_block)
+    """Return the shared, lazily grown series of one generator (pure, so shared by apps).
+
+    Voltages vary inside a quarter hour by 100 mV times the fine pattern (``|d| <= 3``).
+    """
+    pattern = FINE if name.rsplit(".", 1)[-1] in ("v1", "v2", "v3") else NOISE
+    return BlockSeries(_GENERATORS[name](seed), origin_block, pattern)
 
 
 def _net_solar(seed: int) -> BlockGenerator:
