@@ -34,6 +34,9 @@ FIRST_MEASUREMENT_MS = 1_704_067_200_000
 """2024-01-01T00:00:00Z, the default first measurement of every meter."""
 ENERGY_NUM, ENERGY_DEN = 25, 9
 """1 mW for one 1-second slot is 25/9 units of 10^-10 kWh."""
+ENERGY_STEP = 1_000
+"""Energy counters move in steps of 1000 units (10^-7 kWh), as every recorded value does
+(``59852528585000``, ``173123071191000``: the Elixir library's tests, pydiscovergy's fixtures)."""
 GAS_READING_SLOTS = 900
 """A gas meter sends one raw reading per 15 minutes (see :class:`MeterClock`)."""
 
@@ -194,6 +197,8 @@ class Field:
     additive: bool = True
     aggregated: bool = True
     """Whether aggregated readings carry the interval mean (else 0)."""
+    step: int = 1
+    """A counter's resolution: its values are multiples of ``step`` above ``offset``."""
 
 
 @lru_cache(maxsize=512)
@@ -258,8 +263,10 @@ def _electric_fields(spec: MeterSpec, prefix: str, origin: int, style: str) -> d
     def signal(name: str) -> Signal:
         return Signal(((1, _series(f"{prefix}.{name}", seed, origin)),))
 
-    energy = Field(True, signal("import"), (5_000 + seed % 20_000) * 10**10, ENERGY_NUM, ENERGY_DEN)
-    energy_out = Field(True, signal("export"), (seed % 3_000) * 10**10, ENERGY_NUM, ENERGY_DEN)
+    offset = (5_000 + seed % 20_000) * 10**10
+    energy = Field(True, signal("import"), offset, ENERGY_NUM, ENERGY_DEN, step=ENERGY_STEP)
+    offset = (seed % 3_000) * 10**10
+    energy_out = Field(True, signal("export"), offset, ENERGY_NUM, ENERGY_DEN, step=ENERGY_STEP)
     fields = {"energy": energy, "energyOut": energy_out}
     if style == "classic":
         # An EASYMETER reports 13 fields, with the tariff registers 1 and 2 of both directions;
@@ -419,5 +426,6 @@ def virtual_meter(
             sum(sign * part.offset for sign, part in parts),
             first.num,
             first.den,
+            step=first.step,
         )
     return MeterModel(spec, identity, fields, tuple(plus), tuple(minus), members[0][1].clock)

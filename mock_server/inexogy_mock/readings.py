@@ -111,7 +111,10 @@ def counter_values(definition: Field, slots: Int64Array | SlotGrid) -> Int64Arra
         size = slots.offset.size if isinstance(slots, SlotGrid) else slots.size
         return np.full(size, definition.offset, dtype=np.int64)
     sums = definition.signal.sums(slots)
-    return definition.offset + (sums * definition.num) // definition.den
+    units = (sums * definition.num) // definition.den
+    if definition.step > 1:
+        units = units // definition.step * definition.step
+    return definition.offset + units
 
 
 def raw_slots(meter: MeterModel, from_ms: int, to_ms: int, now_ms: int) -> Int64Array:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inexogy_mock.meters import MeterSpec, build_meter
+from inexogy_mock.meters import ENERGY_STEP, MeterSpec, build_meter
 from inexogy_mock.readings import compute_readings
 from inexogy_mock.statistics import statistic
 from mock_testkit import NOW_MS, DemoMeters
@@ -119,7 +119,8 @@ def test_readings_invariants(basic_http: httpx.Client, demo: DemoMeters, query: 
                 before["values"]["energy"] - before["values"]["energyOut"]
             )
             integral = before["values"]["power"] * _units_per_mw_ms(duration)
-            rounding = 2 * sub_meters + (
+            # each counter moves in steps of ENERGY_STEP units (as recorded)
+            rounding = 2 * sub_meters * ENERGY_STEP + (
                 0 if resolution == "raw" else 0.5 * sub_meters * _units_per_mw_ms(duration)
             )
             assert abs(net - integral) <= rounding
@@ -244,7 +245,7 @@ def test_random_meters_keep_the_invariants(
     if "power" in meter.fields and len(table) > 1:
         net = np.diff(table.columns["energy"] - table.columns["energyOut"])
         integral = table.columns["power"][:-1] * np.diff(table.times) / 360
-        slack = 2 + (0 if resolution == "raw" else 0.5 * np.diff(table.times) / 360)
+        slack = 2 * ENERGY_STEP + (0 if resolution == "raw" else 0.5 * np.diff(table.times) / 360)
         assert (np.abs(net - integral) <= slack).all()
     if resolution == "raw" and len(table):
         for name in names:

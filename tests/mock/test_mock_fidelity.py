@@ -33,8 +33,11 @@ def test_an_easymeter_reports_13_fields_with_its_tariff_registers(
 ) -> None:
     names = basic_http.get("/field_names", params={"meterId": demo.solar}).json()
     assert names == EASYMETER_FIELDS
-    readings = _raw(basic_http, demo.solar, NOW_MS - 5_000, NOW_MS)
+    readings = _raw(basic_http, demo.solar, NOW_MS - 60_000, NOW_MS)
     assert all(list(reading["values"]) == EASYMETER_FIELDS for reading in readings)
+    # energy counters in steps of 1000 units (10^-7 kWh), as every recorded value
+    assert all(r["values"][n] % 1_000 == 0 for r in readings for n in ("energy", "energyOut"))
+    assert len({r["values"]["energy"] for r in readings}) > 1
     # a single-tariff meter: the tariff registers stay at 0 (the Elixir library's tests)
     registers = ("energy1", "energy2", "energyOut1", "energyOut2")
     assert {reading["values"][name] for reading in readings for name in registers} == {0}
