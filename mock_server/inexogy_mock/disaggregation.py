@@ -82,7 +82,7 @@ def device_power_columns(meter: MeterModel, slots_ms: Int64Array) -> dict[str, I
     blocks = slots_ms // BLOCK_MS
     unique, index = np.unique(blocks, return_inverse=True)
     return {
-        name: np.rint(watts * 1000.0).astype(np.int64)[index]
+        name: (np.rint(watts * 100.0).astype(np.int64) * 10)[index]  # 10 mW steps
         for name, watts in device_watts(meter, unique).items()
     }
 
