@@ -40,10 +40,12 @@ from .errors import (
 )
 from .export import ExportFormat
 from .last_reading import LastReading
+from .live import LivePoller, MeterState, Snapshot
 from .readings import Readings
 from .retry import RetryPolicy
 from .timestamps import from_ms, to_ms
 from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
+from .usage import Per, UsageError
 
 __all__ = [
     "ACCEPT",
@@ -64,21 +66,26 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidResponseError",
     "LastReading",
+    "LivePoller",
+    "MeterState",
     "NetworkError",
     "NotFoundError",
     "NotLoggedInError",
+    "Per",
     "PermissionDeniedError",
     "RateLimitError",
     "Readings",
     "Resolution",
     "RetryPolicy",
     "ServerError",
+    "Snapshot",
     "SyncSummary",
     "SyncedPeriod",
     "TokenExpiredError",
     "TokenStore",
     "TokenStoreError",
     "Units",
+    "UsageError",
     "conversion_for",
     "from_ms",
     "read_archive",

@@ -18,7 +18,7 @@ from inexogy_client.models.load_profile_resolution import LoadProfileResolution
 
 from . import calls
 from .base import ClientBase, Progress
-from .calls import Call
+from .calls import Call, readings_chunk
 from .chunks import Resolution
 from .last_reading import Clock, LastReading, utc_now
 from .meters import match_meter
@@ -26,6 +26,11 @@ from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import RetryPolicy, Sleep
 from .sessions import LoginMethod, check_method
+from .usage import Per, UsagePlanner
+from .zones import Zone
+
+if TYPE_CHECKING:
+    import polars as pl
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -235,6 +240,47 @@ class Inexogy(ClientBase):
             resolution,
             ((low, high, answer) for (low, high, _), answer in zip(planned, answers, strict=True)),
         )
+
+    def usage(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        per: Per = "day",
+        tz: Zone | None = None,
+        price: float | None = None,
+        feed_in_price: float | None = None,
+        progress: Progress | None = None,
+    ) -> pl.DataFrame:
+        """Return the energy used per local period: one row per hour, day, week, month or year.
+
+        The periods are whole local periods of ``tz`` (a name like ``"Europe/Berlin"`` or a
+        ``tzinfo``; default UTC) covering ``[start, end)`` (``end`` defaults to now): weeks
+        start on Monday, a day across a change of daylight saving time lasts 23 or 25 hours.
+        Columns: ``start`` and ``end`` (Datetime in ``tz``), ``partial`` (the values cover
+        part of the period: it is not over, or the meter's data begins or ends inside it;
+        ``start``/``end`` then give the readings used), ``drawn_kWh`` and, for meters with
+        ``energyOut``, ``fed_in_kWh`` (gas meters: ``volume_m3``), ``cost`` (drawn, or gas
+        volume, times ``price``) and ``credit`` (fed in times ``feed_in_price``) when prices
+        are given, and ``glitches``: what was done about glitched registers at the period's
+        borders (``None`` when nothing was). Each value is the register difference between
+        the period's borders, read at the coarsest resolution that holds them exactly, so
+        the periods add up to the difference over the whole range. A period without
+        readings at a border has nulls. Raises ``UsageError`` for a meter without register.
+        """
+        planner = UsagePlanner.for_fields(
+            self.field_names(meter_id), start, end, per, tz, self._clock()
+        )
+        batch = planner.requests()
+        while batch:
+            calls_ = [
+                readings_chunk(meter_id, r.low, r.high, r.resolution, planner.fields) for r in batch
+            ]
+            for answer in self._run_all(calls_, progress):
+                planner.add(answer)
+            batch = planner.next_requests()
+        return planner.frame(price=price, feed_in_price=feed_in_price)
 
     def last_reading(self, meter_id: str, *, fields: Sequence[str] | None = None) -> LastReading:
         """Return the meter's latest reading; check its ``age`` before taking it as current."""

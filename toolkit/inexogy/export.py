@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 import polars as pl
 
 from inexogy.files import write_atomically
+from inexogy.zones import POLARS_DATETIME_FORMAT
 
-__all__ = ["FORMATS", "ExportFormat", "format_from_path", "write_frame"]
+__all__ = ["FORMATS", "ExportFormat", "csv_text", "format_from_path", "write_csv", "write_frame"]
 
 ExportFormat = Literal["csv", "jsonl", "parquet"]
 """A file format readings can be written to."""
@@ -38,12 +39,22 @@ def write_frame(frame: pl.DataFrame, path: str | os.PathLike[str], format: Expor
 
     See :func:`~inexogy.files.write_atomically`: a reader never sees a half-written file,
     and a failed export leaves nothing under the final name (an existing file there stays
-    as it was).
+    as it was). Times are written as ``2025-03-30T03:00:00+02:00`` in the frame's zone.
     """
     if format not in ("csv", "jsonl", "parquet"):
         raise ValueError(f"unknown format {format!r}: use csv, jsonl or parquet")
     if format == "csv":
-        return write_atomically(path, frame.write_csv)
+        return write_atomically(path, lambda stream: write_csv(frame, stream))
     if format == "jsonl":
         return write_atomically(path, frame.write_ndjson)
     return write_atomically(path, frame.write_parquet)
+
+
+def csv_text(frame: pl.DataFrame) -> str:
+    """Return ``frame`` as CSV text, times in ISO 8601 with offset (``...T03:00:00+02:00``)."""
+    return frame.write_csv(datetime_format=POLARS_DATETIME_FORMAT)
+
+
+def write_csv(frame: pl.DataFrame, stream: IO[bytes]) -> None:
+    """Write ``frame`` as CSV to a binary stream, times as in :func:`csv_text`."""
+    frame.write_csv(stream, datetime_format=POLARS_DATETIME_FORMAT)

@@ -27,6 +27,7 @@ from inexogy_client.types import UNSET
 from .chunks import Resolution
 from .export import ExportFormat, format_from_path, write_frame
 from .units import Units, conversion_for
+from .zones import Zone, polars_zone
 
 __all__ = ["Chunk", "Readings", "build_readings"]
 
@@ -86,15 +87,17 @@ class Readings:
         """The field names, in column order."""
         return list(self.columns)
 
-    def to_polars(self, units: Units = "raw") -> pl.DataFrame:
-        """Return the readings as a DataFrame: ``time`` (Datetime ms UTC), one column per field.
+    def to_polars(self, units: Units = "raw", *, tz: Zone | None = None) -> pl.DataFrame:
+        """Return the readings as a DataFrame: ``time`` (Datetime ms in ``tz``), a column per field.
 
-        With ``units="si"`` known fields are converted and renamed (``energy`` ->
-        ``energy_kWh``, ``power`` -> ``power_W``, ...); fields of unknown unit stay raw.
+        ``tz`` is a zone name (``"Europe/Berlin"``) or ``tzinfo``; the default is UTC. With
+        ``units="si"`` known fields are converted and renamed (``energy`` -> ``energy_kWh``,
+        ``power`` -> ``power_W``, ...); fields of unknown unit stay raw.
         """
         if units not in ("raw", "si"):
             raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
-        series = [pl.Series("time", self.times, dtype=pl.Int64).cast(pl.Datetime("ms", "UTC"))]
+        time = pl.Series("time", self.times, dtype=pl.Int64).cast(pl.Datetime("ms", "UTC"))
+        series = [time.dt.convert_time_zone(polars_zone(tz))]
         for field, values in self.columns.items():
             column = pl.Series(field, values, strict=False)
             conversion = conversion_for(field) if units == "si" else None
@@ -115,13 +118,16 @@ class Readings:
         format: ExportFormat | None = None,
         *,
         units: Units = "raw",
+        tz: Zone | None = None,
     ) -> Path:
         """Write the readings to a CSV, JSON lines or Parquet file, atomically.
 
-        ``format`` defaults to the one the file name's suffix names. Returns the path written.
+        ``format`` defaults to the one the file name's suffix names; times are written in
+        ``tz`` (default UTC) as ``2025-03-30T03:00:00+02:00``, and Parquet keeps the zone in
+        its schema. Returns the path written.
         """
         chosen = format_from_path(path) if format is None else format
-        return write_frame(self.to_polars(units), path, chosen)
+        return write_frame(self.to_polars(units, tz=tz), path, chosen)
 
 
 def build_readings(meter_id: str, resolution: Resolution, chunks: Iterable[Chunk]) -> Readings:

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 
 from inexogy.chunks import Resolution
-from inexogy.export import FORMATS, ExportFormat, format_from_path
+from inexogy.export import FORMATS, ExportFormat, csv_text, format_from_path
+from inexogy.zones import iso
 
 from .failures import CommandFailedError
 from .options import GlobalOptions
@@ -58,14 +59,15 @@ def meters(
     format: Annotated[MeterFormat, typer.Option("--format", help="table, json or csv.")] = "table",
 ) -> None:
     """List the meters of the account."""
-    with ctx.ensure_object(GlobalOptions).open_client() as client:
+    options = ctx.ensure_object(GlobalOptions)
+    with options.open_client() as client:
         found = client.meters()
     if format == "json":
         typer.echo(meters_json(found))
     elif format == "csv":
-        typer.echo(meters_csv(found), nl=False)
+        typer.echo(meters_csv(found, options.tz), nl=False)
     else:
-        _stdout().print(meters_table(found))
+        _stdout().print(meters_table(found, options.tz))
 
 
 def last_reading(
@@ -76,15 +78,16 @@ def last_reading(
     fields: FieldsOption = None,
 ) -> None:
     """Show the latest reading of a meter and how old it is."""
-    with ctx.ensure_object(GlobalOptions).open_client() as client:
+    options = ctx.ensure_object(GlobalOptions)
+    with options.open_client() as client:
         names = split_fields(fields)
         found = find_meter(client, meter, names)
         reading = client.last_reading(found.meter_id, fields=names)
     if format == "json":
-        typer.echo(last_reading_json(reading, units))
+        typer.echo(last_reading_json(reading, units, options.tz))
     else:
         title = f"Last reading of {found.full_serial_number} ({found.meter_id})"
-        _stdout().print(last_reading_view(reading, title, units))
+        _stdout().print(last_reading_view(reading, title, units, options.tz))
 
 
 def readings(
@@ -122,8 +125,9 @@ def readings(
     if output is not None:
         check_output(output)
     names = split_fields(fields)
+    options = ctx.ensure_object(GlobalOptions)
     with (
-        ctx.ensure_object(GlobalOptions).open_client() as client,
+        options.open_client() as client,
         ChunkProgress("Fetching readings") as progress,
     ):
         found = find_meter(client, meter, names)
@@ -133,12 +137,12 @@ def readings(
     if not len(table):
         typer.echo(f"No readings of {found.full_serial_number} in this range.", err=True)
     if output is None:
-        frame = table.to_polars(units)
-        sys.stdout.write(frame.write_csv() if chosen == "csv" else frame.write_ndjson())
+        frame = table.to_polars(units, tz=options.tz)
+        sys.stdout.write(csv_text(frame) if chosen == "csv" else frame.write_ndjson())
         sys.stdout.flush()
         return
     try:
-        written = table.write(output, chosen, units=units)
+        written = table.write(output, chosen, units=units, tz=options.tz)
     except OSError as error:
         raise CommandFailedError(f"cannot write {output}: {error.strerror or error}") from None
     typer.echo(f"Wrote {len(table)} readings of {found.full_serial_number} to {written}", err=True)
@@ -174,7 +178,8 @@ def statistics(
     """Show count, minimum, maximum, mean and variance of each field over a range."""
     check_range(start, end)
     names = split_fields(fields)
-    with ctx.ensure_object(GlobalOptions).open_client() as client:
+    options = ctx.ensure_object(GlobalOptions)
+    with options.open_client() as client:
         found = find_meter(client, meter, names)
         result = client.statistics(found.meter_id, start, end, fields=names)
     if format == "json":
@@ -184,6 +189,6 @@ def statistics(
         header = ("field", "count", "minimum", "maximum", "mean", "variance")
         typer.echo(to_csv(header, rows), nl=False)
     else:
-        until = "now" if end is None else f"{end:%Y-%m-%d %H:%M %Z}"
-        title = f"Statistics of {found.full_serial_number}, {start:%Y-%m-%d %H:%M %Z} to {until}"
+        until = "now" if end is None else iso(end, options.tz)
+        title = f"Statistics of {found.full_serial_number}, {iso(start, options.tz)} to {until}"
         _stdout().print(statistics_table(result, title, units))
