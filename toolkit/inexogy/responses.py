@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import inexogy_auth
+from inexogy_client.errors import UndecodableBody
 from inexogy_client.types import Response
 
 from .errors import (
@@ -123,15 +124,16 @@ def parsed_or_raise(response: Response[Any]) -> Any:
 
 def from_decode_error(error: Exception) -> InvalidResponseError:
     """Return the error for a 200 the generated client could not parse."""
-    if isinstance(error, ValueError) and getattr(error, "doc", None) == "":
+    if isinstance(error, UndecodableBody) and error.empty:
         return InvalidResponseError(
             "200 OK with an empty body: the service had no data to give (seen during "
             "incidents); try again later",
             status=200,
         )
-    if isinstance(error, ValueError):
+    if isinstance(error, UndecodableBody):
         return InvalidResponseError(
-            f"200 OK with a body that is not valid JSON ({error}); try again later", status=200
+            f"200 OK with a body that is not valid JSON ({error.reason}); try again later",
+            status=200,
         )
     return InvalidResponseError(
         f"200 OK with JSON of an unexpected shape ({type(error).__name__}: {error})", status=200
