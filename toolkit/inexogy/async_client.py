@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 import inexogy_auth
@@ -19,12 +20,26 @@ from . import calls
 from .base import ClientBase, Progress
 from .calls import Call
 from .chunks import Resolution
+from .columns import concat_frames
+from .export import CsvDialect, ExportFormat
 from .last_reading import Clock, LastReading, utc_now
 from .meters import match_meter
-from .readings import Readings, build_readings
+from .readings import Readings, table_in_units
 from .responses import request_errors_mapped
 from .retry import AsyncSleep, RetryPolicy
 from .sessions import LoginMethod, check_method
+from .stream import (
+    ExportResult,
+    ExportTarget,
+    export_format,
+    export_frames,
+    iterate_from_thread,
+    ordered_async,
+)
+from .units import Units, check_units
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["AsyncInexogy"]
 
@@ -214,19 +229,98 @@ class AsyncInexogy(ClientBase):
         fields: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> Readings:
-        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as columns.
+        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as a table.
 
         A range longer than the resolution allows per request (raw: 1 day) is fetched in
         several requests, up to ``max_concurrency`` at a time, and merged in time order
-        without gaps or duplicates; ``progress(done, total)`` is called after each one.
+        without gaps or duplicates; ``progress(done, total)`` is called after each one. The
+        whole range is held in memory: for ranges of any length use :meth:`iter_readings` or
+        :meth:`export`. Needs the ``tables`` extra (polars).
         """
-        planned = self._readings_calls(meter_id, start, end, resolution, fields)
-        answers = await self._run_all([call for _, _, call in planned], progress)
-        return build_readings(
-            meter_id,
-            resolution,
-            ((low, high, answer) for (low, high, _), answer in zip(planned, answers, strict=True)),
-        )
+        batch = self._frame_calls(meter_id, start, end, resolution, fields)
+        frames = [frame async for frame in self._in_order(batch, progress)]
+        return Readings(meter_id=meter_id, resolution=resolution, frame=concat_frames(frames))
+
+    def iter_readings(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        units: Units = "raw",
+        progress: Progress | None = None,
+    ) -> AsyncIterator[pl.DataFrame]:
+        """Yield the readings in ``[start, end)`` one request's span at a time, in time order.
+
+        ``async for chunk in api.iter_readings(...)``. Each table has ``time`` (Datetime ms
+        UTC) and one column per field (``units`` as in ``Readings.to_polars``). Requests run
+        up to ``max_concurrency`` at a time, and no more than that many chunks are held however
+        long the range: memory stays bounded.
+        """
+        batch = self._frame_calls(meter_id, start, end, resolution, fields)
+        check_units(units)
+        return self._in_units(self._in_order(batch, progress), units)
+
+    async def export(
+        self,
+        meter_id: str,
+        target: ExportTarget,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        format: ExportFormat | None = None,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        units: Units = "raw",
+        csv_separator: str = ",",
+        decimal_comma: bool = False,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """Write the readings in ``[start, end)`` to ``target`` as CSV, JSON lines or Parquet.
+
+        As ``Inexogy.export``: a path (written under a temporary name, renamed when complete)
+        or an open binary stream; chunks written in time order as they arrive, in bounded
+        memory. The writing runs in a worker thread while the requests run on the event loop.
+        """
+        chosen = export_format(target, format)
+        dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
+        self._frame_calls(meter_id, start, end, resolution, fields)  # bad arguments fail now
+        loop = asyncio.get_running_loop()
+
+        def frames() -> Iterator[pl.DataFrame]:
+            chunks = self.iter_readings(
+                meter_id,
+                start,
+                end,
+                resolution=resolution,
+                fields=fields,
+                units=units,
+                progress=progress,
+            )
+            yield from iterate_from_thread(chunks, loop)
+
+        return await asyncio.to_thread(export_frames, frames, target, chosen, dialect)
+
+    async def _in_order(
+        self, batch: Sequence[Call[T]], progress: Progress | None
+    ) -> AsyncIterator[T]:
+        total = len(batch)
+        tasks = [functools.partial(self._run, call) for call in batch]
+        done = 0
+        async for result in ordered_async(tasks, self._max_concurrency):
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            yield result
+
+    @staticmethod
+    async def _in_units(
+        frames: AsyncIterator[pl.DataFrame], units: Units
+    ) -> AsyncIterator[pl.DataFrame]:
+        async for frame in frames:
+            yield table_in_units(frame, units)
 
     async def last_reading(
         self, meter_id: str, *, fields: Sequence[str] | None = None

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 import inexogy_auth
 from inexogy_auth import BasicAuth, Credentials, TokenStore
 from inexogy_client.models import Reading
 
-from .calls import Call, readings_chunk
+from .calls import Call, readings_chunk, readings_frame_chunk
 from .chunks import Resolution, split_range
+from .columns import DEFAULT_MAX_RESPONSE_BYTES
 from .connection import Connection, base_url_for
 from .last_reading import Clock
 from .retry import Retrier, RetryPolicy
 from .sessions import PasswordProvider, oauth_auth, save_credentials, stored_credentials
 from .timestamps import to_ms
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["ClientBase", "Progress"]
 
@@ -40,7 +44,10 @@ class ClientBase:
         clock: Clock,
         monotonic: Callable[[], float],
         asynchronous: bool,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
+        if max_response_bytes < 1:
+            raise ValueError(f"max_response_bytes must be positive, not {max_response_bytes}")
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency}")
         if timeout <= 0:
@@ -54,6 +61,7 @@ class ClientBase:
         )
         self._retrier = Retrier(retry, monotonic)
         self._max_concurrency = max_concurrency
+        self._max_response_bytes = max_response_bytes
         self._clock = clock
 
     @classmethod
@@ -169,7 +177,31 @@ class ClientBase:
         resolution: Resolution,
         fields: Sequence[str] | None,
     ) -> list[tuple[int, int, Call[list[Reading]]]]:
-        """One call per span the resolution allows, with the span it covers."""
+        """One call per span the resolution allows (typed path), with the span it covers."""
+        return [
+            (low, high, readings_chunk(meter_id, low, high, resolution, fields))
+            for low, high in self._readings_spans(start, end, resolution)
+        ]
+
+    def _frame_calls(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None,
+        resolution: Resolution,
+        fields: Sequence[str] | None,
+    ) -> list[Call[pl.DataFrame]]:
+        """One call per span the resolution allows, each answer straight into columns."""
+        limit = self._max_response_bytes
+        return [
+            readings_frame_chunk(meter_id, low, high, resolution, fields, limit)
+            for low, high in self._readings_spans(start, end, resolution)
+        ]
+
+    def _readings_spans(
+        self, start: datetime, end: datetime | None, resolution: Resolution
+    ) -> list[tuple[int, int]]:
+        """Return the spans of ``[start, end)`` (``end``: now) one request each may cover."""
         lower = to_ms(start, "start")
         upper = to_ms(self._clock() if end is None else end, "end")
         if upper <= lower:
@@ -177,7 +209,4 @@ class ClientBase:
                 f"the range is empty: start {start.isoformat()} is not before "
                 f"{'now' if end is None else 'end'} ({(end or self._clock()).isoformat()})"
             )
-        return [
-            (low, high, readings_chunk(meter_id, low, high, resolution, fields))
-            for low, high in split_range(lower, upper, resolution)
-        ]
+        return split_range(lower, upper, resolution)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 import inexogy_auth
@@ -20,12 +21,19 @@ from . import calls
 from .base import ClientBase, Progress
 from .calls import Call
 from .chunks import Resolution
+from .columns import concat_frames
+from .export import CsvDialect, ExportFormat
 from .last_reading import Clock, LastReading, utc_now
 from .meters import match_meter
-from .readings import Readings, build_readings
+from .readings import Readings, table_in_units
 from .responses import request_errors_mapped
 from .retry import RetryPolicy, Sleep
 from .sessions import LoginMethod, check_method
+from .stream import ExportResult, ExportTarget, export_format, export_frames, ordered
+from .units import Units, check_units
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["Inexogy"]
 
@@ -217,19 +225,99 @@ class Inexogy(ClientBase):
         fields: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> Readings:
-        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as columns.
+        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as a table.
 
         A range longer than the resolution allows per request (raw: 1 day) is fetched in
         several requests, up to ``max_concurrency`` at a time, and merged in time order
-        without gaps or duplicates; ``progress(done, total)`` is called after each one.
+        without gaps or duplicates; ``progress(done, total)`` is called after each one. The
+        whole range is held in memory: for ranges of any length use :meth:`iter_readings` or
+        :meth:`export`. Needs the ``tables`` extra (polars).
         """
-        planned = self._readings_calls(meter_id, start, end, resolution, fields)
-        answers = self._run_all([call for _, _, call in planned], progress)
-        return build_readings(
-            meter_id,
-            resolution,
-            ((low, high, answer) for (low, high, _), answer in zip(planned, answers, strict=True)),
+        frames = list(self._chunk_frames(meter_id, start, end, resolution, fields, progress))
+        return Readings(meter_id=meter_id, resolution=resolution, frame=concat_frames(frames))
+
+    def iter_readings(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        units: Units = "raw",
+        progress: Progress | None = None,
+    ) -> Iterator[pl.DataFrame]:
+        """Yield the readings in ``[start, end)`` one request's span at a time, in time order.
+
+        Each table has ``time`` (Datetime ms UTC) and one column per field (``units`` as in
+        ``Readings.to_polars``). Requests run up to ``max_concurrency`` at a time, and no more
+        than that many chunks are held however long the range: memory stays bounded.
+        """
+        chunks = self._chunk_frames(meter_id, start, end, resolution, fields, progress)
+        check_units(units)
+        return (table_in_units(frame, units) for frame in chunks)
+
+    def export(
+        self,
+        meter_id: str,
+        target: ExportTarget,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        format: ExportFormat | None = None,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        units: Units = "raw",
+        csv_separator: str = ",",
+        decimal_comma: bool = False,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """Write the readings in ``[start, end)`` to ``target`` as CSV, JSON lines or Parquet.
+
+        ``target`` is a path (the format defaults to its suffix; the file appears complete or
+        not at all: it is written under a temporary name and renamed when done) or an open
+        binary stream such as ``sys.stdout.buffer``. Chunks are written in time order as soon
+        as they arrive, so memory stays bounded however long the range. ``csv_separator`` and
+        ``decimal_comma`` shape CSV for spreadsheets (``";"`` and ``True`` for German ones).
+        """
+        chosen = export_format(target, format)
+        dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
+        self._frame_calls(meter_id, start, end, resolution, fields)  # bad arguments fail now
+        return export_frames(
+            lambda: self.iter_readings(
+                meter_id,
+                start,
+                end,
+                resolution=resolution,
+                fields=fields,
+                units=units,
+                progress=progress,
+            ),
+            target,
+            chosen,
+            dialect,
         )
+
+    def _chunk_frames(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None,
+        resolution: Resolution,
+        fields: Sequence[str] | None,
+        progress: Progress | None,
+    ) -> Iterator[pl.DataFrame]:
+        """Return the raw chunk tables of a range in time order; the arguments are checked now."""
+        batch = self._frame_calls(meter_id, start, end, resolution, fields)
+        return self._in_order(batch, progress)
+
+    def _in_order(self, batch: Sequence[Call[T]], progress: Progress | None) -> Iterator[T]:
+        total = len(batch)
+        tasks = [functools.partial(self._run, call) for call in batch]
+        for done, result in enumerate(ordered(tasks, self._max_concurrency), start=1):
+            if progress is not None:
+                progress(done, total)
+            yield result
 
     def last_reading(self, meter_id: str, *, fields: Sequence[str] | None = None) -> LastReading:
         """Return the meter's latest reading; check its ``age`` before taking it as current."""

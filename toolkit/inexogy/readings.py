@@ -1,39 +1,44 @@
-"""Readings as columns: one list of times and one list per field.
+"""Readings as a table: a polars DataFrame of times and one column per field.
 
-The columns are gathered from the generated models with one C-level ``map`` per field: in
-the usual case (no field missing, times in order) no Python-level step runs per reading
-(see benchmarks/bench_readings.py).
-
-A ``Readings`` table is what ``Inexogy.readings`` returns. Values stay in the service's raw
+A ``Readings`` table is what ``Inexogy.readings`` returns, built by the columnar path
+(``inexogy.columns``: response bytes straight into columns). Values stay in the service's raw
 units (see ``inexogy.units``); ``to_polars(units="si")`` and ``write(..., units="si")``
-convert them.
+convert them. ``build_readings`` makes the same table from the generated client's typed
+models (the typed path), for callers that have those.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import islice
 from operator import attrgetter, lt
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
-import polars as pl
-from attrs import define
 from inexogy_client.models.reading import Reading
 from inexogy_client.models.reading_values import ReadingValues
 from inexogy_client.types import UNSET
 
 from .chunks import Resolution
-from .export import ExportFormat, format_from_path, write_frame
-from .units import Units, conversion_for
+from .export import CsvDialect, ExportFormat, format_from_path, write_frame
+from .extras import require
+from .units import Units, check_units, conversion_for
 
-__all__ = ["Chunk", "Readings", "build_readings"]
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["Chunk", "Readings", "build_readings", "table_in_units"]
 
 Chunk = tuple[int, int, Sequence[Reading]]
 """The answer to one request: its half-open span ``[from, to)`` in ms and its readings."""
 
 Column = list[float | None]
+
+
+def _polars() -> Any:
+    return require("polars", "tables", "readings as tables")
 
 
 def _value_fields() -> tuple[tuple[str, ...], tuple[str, ...], str]:
@@ -64,27 +69,69 @@ _get_time = attrgetter("time")
 _get_value_set = attrgetter("values")
 
 
-@define(eq=False)
 class Readings:
-    """Readings of one meter as columns.
+    """Readings of one meter as a table, raw units (10^-10 kWh, mW, mV, litres).
 
-    ``times`` holds Unix milliseconds in ascending order without duplicates; ``columns`` maps
-    each field name (as the service names it) to its values, one per time, ``None`` where a
-    reading lacked the field. Values are raw (10^-10 kWh, mW, mV, litres).
+    ``frame`` is a polars DataFrame: ``time`` (Int64 Unix ms, ascending, unique) and one column
+    per field, named as the service names it, null where a reading lacked the field.
+    ``times`` and ``columns`` give the same as Python lists (copies, made on each access).
+    Made by ``Inexogy.readings``; to make one yourself pass either ``frame``, or ``times``
+    (Unix ms) and ``columns`` (one list of values per field).
     """
 
-    meter_id: str
-    resolution: Resolution
-    times: list[int]
-    columns: dict[str, Column]
+    __slots__ = ("frame", "meter_id", "resolution")
+
+    def __init__(
+        self,
+        meter_id: str,
+        resolution: Resolution,
+        frame: pl.DataFrame | None = None,
+        *,
+        times: Sequence[int] | None = None,
+        columns: Mapping[str, Sequence[float | None]] | None = None,
+    ) -> None:
+        if frame is None:
+            frame = _frame_of(times or [], columns or {})
+        elif times is not None or columns is not None:
+            raise TypeError("pass either frame, or times and columns, not both")
+        self.meter_id = meter_id
+        self.resolution = resolution
+        self.frame = frame
+
+    @classmethod
+    def from_columns(
+        cls,
+        meter_id: str,
+        resolution: Resolution,
+        times: Sequence[int],
+        columns: Mapping[str, Sequence[float | None]],
+    ) -> Readings:
+        """Return the table of ``times`` (Unix ms) and one list of values per field."""
+        return cls(meter_id, resolution, _frame_of(times, columns))
+
+    def __repr__(self) -> str:
+        return (
+            f"Readings(meter_id={self.meter_id!r}, resolution={self.resolution!r}, "
+            f"rows={len(self)}, fields={self.fields!r})"
+        )
 
     def __len__(self) -> int:
-        return len(self.times)
+        return len(self.frame)
+
+    @property
+    def times(self) -> list[int]:
+        """The times of the readings, Unix ms, ascending (a new list on each access)."""
+        return cast(list[int], self.frame.get_column("time").to_list())
+
+    @property
+    def columns(self) -> dict[str, Column]:
+        """Each field's values, one per time, ``None`` where missing (new lists on each access)."""
+        return {name: self.frame.get_column(name).to_list() for name in self.fields}
 
     @property
     def fields(self) -> list[str]:
         """The field names, in column order."""
-        return list(self.columns)
+        return self.frame.columns[1:]
 
     def to_polars(self, units: Units = "raw") -> pl.DataFrame:
         """Return the readings as a DataFrame: ``time`` (Datetime ms UTC), one column per field.
@@ -92,22 +139,7 @@ class Readings:
         With ``units="si"`` known fields are converted and renamed (``energy`` ->
         ``energy_kWh``, ``power`` -> ``power_W``, ...); fields of unknown unit stay raw.
         """
-        if units not in ("raw", "si"):
-            raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
-        series = [pl.Series("time", self.times, dtype=pl.Int64).cast(pl.Datetime("ms", "UTC"))]
-        for field, values in self.columns.items():
-            column = pl.Series(field, values, strict=False)
-            conversion = conversion_for(field) if units == "si" else None
-            if conversion is not None:
-                # polars divides by multiplying with the reciprocal; rounding to the raw
-                # unit gives back the value a decimal division would (87.981, not ...01).
-                column = (
-                    (column.cast(pl.Float64) / conversion.divisor)
-                    .round(conversion.decimals)
-                    .alias(conversion.name(field))
-                )
-            series.append(column)
-        return pl.DataFrame(series)
+        return table_in_units(self.frame, units)
 
     def write(
         self,
@@ -115,13 +147,51 @@ class Readings:
         format: ExportFormat | None = None,
         *,
         units: Units = "raw",
+        csv_separator: str = ",",
+        decimal_comma: bool = False,
     ) -> Path:
         """Write the readings to a CSV, JSON lines or Parquet file, atomically.
 
-        ``format`` defaults to the one the file name's suffix names. Returns the path written.
+        ``format`` defaults to the one the file name's suffix names. ``csv_separator`` and
+        ``decimal_comma`` shape CSV for spreadsheets that expect ``;`` and ``1,5`` (German
+        locales). Returns the path written.
         """
         chosen = format_from_path(path) if format is None else format
-        return write_frame(self.to_polars(units), path, chosen)
+        dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
+        return write_frame(self.to_polars(units), path, chosen, dialect)
+
+
+def _frame_of(times: Sequence[int], columns: Mapping[str, Sequence[float | None]]) -> pl.DataFrame:
+    """Return the raw-unit frame of ``times`` and one list of values per field."""
+    polars = _polars()
+    series = [polars.Series("time", times, dtype=polars.Int64)]
+    series += [polars.Series(name, values, strict=False) for name, values in columns.items()]
+    frame: pl.DataFrame = polars.DataFrame(series)
+    return frame
+
+
+def table_in_units(frame: pl.DataFrame, units: Units) -> pl.DataFrame:
+    """Return a raw-unit frame (``time`` in Unix ms) with ``time`` as Datetime ms UTC, in ``units``.
+
+    With ``units="si"`` known fields are converted and renamed (``energy`` -> ``energy_kWh``,
+    ...); fields of unknown unit stay raw.
+    """
+    check_units(units)
+    pl = _polars()
+    expressions = [pl.col("time").cast(pl.Datetime("ms", "UTC"))]
+    for field in frame.columns[1:]:
+        conversion = conversion_for(field) if units == "si" else None
+        if conversion is None:
+            expressions.append(pl.col(field))
+        else:
+            # polars divides by multiplying with the reciprocal; rounding to the raw unit
+            # gives back the value a decimal division would (87.981, not ...01).
+            expressions.append(
+                (pl.col(field).cast(pl.Float64) / conversion.divisor)
+                .round(conversion.decimals)
+                .alias(conversion.name(field))
+            )
+    return frame.select(expressions)
 
 
 def build_readings(meter_id: str, resolution: Resolution, chunks: Iterable[Chunk]) -> Readings:
@@ -155,7 +225,7 @@ def build_readings(meter_id: str, resolution: Resolution, chunks: Iterable[Chunk
     columns = _columns(value_sets)
     if not in_order:
         times, columns = _sorted_unique(times, columns)
-    return Readings(meter_id=meter_id, resolution=resolution, times=times, columns=columns)
+    return Readings.from_columns(meter_id, resolution, times, columns)
 
 
 def _add_one_by_one(
