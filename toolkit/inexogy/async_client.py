@@ -24,7 +24,7 @@ from .columns import concat_frames
 from .export import CsvDialect, ExportFormat
 from .last_reading import Clock, LastReading, utc_now
 from .meters import match_meter
-from .readings import Readings, table_in_units
+from .readings import Readings
 from .responses import request_errors_mapped
 from .retry import AsyncSleep, RetryPolicy
 from .sessions import LoginMethod, check_method
@@ -33,6 +33,7 @@ from .stream import (
     ExportTarget,
     export_format,
     export_frames,
+    in_units_async,
     iterate_from_thread,
     ordered_async,
 )
@@ -261,7 +262,7 @@ class AsyncInexogy(ClientBase):
         """
         batch = self._frame_calls(meter_id, start, end, resolution, fields)
         check_units(units)
-        return self._in_units(self._in_order(batch, progress), units)
+        return in_units_async(self._in_order(batch, progress), units)
 
     async def export(
         self,
@@ -314,13 +315,7 @@ class AsyncInexogy(ClientBase):
             if progress is not None:
                 progress(done, total)
             yield result
-
-    @staticmethod
-    async def _in_units(
-        frames: AsyncIterator[pl.DataFrame], units: Units
-    ) -> AsyncIterator[pl.DataFrame]:
-        async for frame in frames:
-            yield table_in_units(frame, units)
+            del result  # not held while the next chunk is awaited
 
     async def last_reading(
         self, meter_id: str, *, fields: Sequence[str] | None = None

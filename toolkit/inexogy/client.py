@@ -25,11 +25,11 @@ from .columns import concat_frames
 from .export import CsvDialect, ExportFormat
 from .last_reading import Clock, LastReading, utc_now
 from .meters import match_meter
-from .readings import Readings, table_in_units
+from .readings import Readings
 from .responses import request_errors_mapped
 from .retry import RetryPolicy, Sleep
 from .sessions import LoginMethod, check_method
-from .stream import ExportResult, ExportTarget, export_format, export_frames, ordered
+from .stream import ExportResult, ExportTarget, export_format, export_frames, in_units, ordered
 from .units import Units, check_units
 
 if TYPE_CHECKING:
@@ -255,7 +255,7 @@ class Inexogy(ClientBase):
         """
         chunks = self._chunk_frames(meter_id, start, end, resolution, fields, progress)
         check_units(units)
-        return (table_in_units(frame, units) for frame in chunks)
+        return in_units(chunks, units)
 
     def export(
         self,
@@ -318,6 +318,7 @@ class Inexogy(ClientBase):
             if progress is not None:
                 progress(done, total)
             yield result
+            del result  # not held while the next chunk is awaited
 
     def last_reading(self, meter_id: str, *, fields: Sequence[str] | None = None) -> LastReading:
         """Return the meter's latest reading; check its ``age`` before taking it as current."""

@@ -136,6 +136,9 @@ class FrameWriter(Protocol):
     def close(self) -> None:
         """Finish the file (only a header if no row came; Parquet's footer), stream left open."""
 
+    def discard(self) -> None:
+        """Let go of the stream after a failure; what was written is incomplete."""
+
 
 def open_writer(
     stream: BinaryIO,
@@ -188,6 +191,9 @@ class _Aligned:
             else polars.lit(None, dtype).alias(name)
             for name, dtype in self.schema.items()
         )
+
+    def discard(self) -> None:
+        """Let go of the stream after a failure: nothing to release for text formats."""
 
     def empty(self) -> pl.DataFrame:
         polars = require("polars", "tables", "export")
@@ -278,3 +284,7 @@ class _ParquetWriter(_Aligned):
                 self._stream, empty.to_arrow().schema, compression="zstd"
             )
         self._writer.close()
+
+    def discard(self) -> None:
+        if self._writer is not None and self._writer.is_open:
+            self._writer.close()  # the footer of an incomplete file its caller throws away

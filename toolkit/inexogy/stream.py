@@ -22,8 +22,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from attrs import frozen
 
-from .export import CsvDialect, ExportFormat, SchemaChangedError, format_from_path, open_writer
+from .export import (
+    CsvDialect,
+    ExportFormat,
+    FrameWriter,
+    SchemaChangedError,
+    format_from_path,
+    open_writer,
+)
 from .files import write_atomically
+from .readings import table_in_units
+from .units import Units
 
 if TYPE_CHECKING:
     import polars as pl
@@ -33,6 +42,8 @@ __all__ = [
     "ExportTarget",
     "export_format",
     "export_frames",
+    "in_units",
+    "in_units_async",
     "iterate_from_thread",
     "ordered",
     "ordered_async",
@@ -119,22 +130,14 @@ def export_frames(
     change within the range). To a stream, such a change raises ``SchemaChangedError``.
     """
     if not isinstance(target, str | os.PathLike):
-        writer = open_writer(target, format, dialect)
-        for frame in frames():
-            writer.write(frame)
-        writer.close()
-        return ExportResult(None, writer.rows, format)
+        return ExportResult(None, _write_all(frames, open_writer(target, format, dialect)), format)
     schema: Mapping[str, Any] | None = None
     while True:
         rows = 0
 
         def write(stream: BinaryIO, schema: Mapping[str, Any] | None = schema) -> None:
             nonlocal rows
-            writer = open_writer(stream, format, dialect, schema)
-            for frame in frames():
-                writer.write(frame)
-            writer.close()
-            rows = writer.rows
+            rows = _write_all(frames, open_writer(stream, format, dialect, schema))
 
         try:
             path = write_atomically(target, write)
@@ -142,6 +145,39 @@ def export_frames(
             schema = changed.schema
             continue
         return ExportResult(path, rows, format)
+
+
+def _write_all(frames: FrameSource, writer: FrameWriter) -> int:
+    """Write every chunk ``frames()`` yields with ``writer``, finish the file; return the rows."""
+    try:
+        for frame in frames():
+            writer.write(frame)
+            del frame  # not held while the next chunk is awaited
+        writer.close()
+    except BaseException:
+        writer.discard()
+        raise
+    return writer.rows
+
+
+def in_units(frames: Iterator[pl.DataFrame], units: Units) -> Iterator[pl.DataFrame]:
+    """Yield each raw chunk table converted to ``units`` (as ``Readings.to_polars`` does)."""
+    for frame in frames:
+        converted = table_in_units(frame, units)
+        del frame
+        yield converted
+        del converted
+
+
+async def in_units_async(
+    frames: AsyncIterator[pl.DataFrame], units: Units
+) -> AsyncIterator[pl.DataFrame]:
+    """Yield each raw chunk table converted to ``units``, asynchronously (see :func:`in_units`)."""
+    async for frame in frames:
+        converted = table_in_units(frame, units)
+        del frame
+        yield converted
+        del converted
 
 
 def export_format(target: ExportTarget, format: ExportFormat | None) -> ExportFormat:

@@ -11,11 +11,14 @@ import typer
 from inexogy_client.models.meter import Meter
 
 from inexogy import Inexogy
+from inexogy.export import CsvDialect
 from inexogy.units import Units
 
 from .when import WHEN_HELP, when_option
 
 __all__ = [
+    "CsvSeparatorOption",
+    "DecimalCommaOption",
     "FieldsOption",
     "FromOption",
     "MeterArgument",
@@ -23,6 +26,7 @@ __all__ = [
     "UnitsOption",
     "check_output",
     "check_range",
+    "csv_dialect",
     "find_meter",
     "split_fields",
 ]
@@ -98,6 +102,31 @@ def _check_fields(client: Inexogy, meter: Meter, names: Sequence[str], param_hin
             f"it has: {', '.join(known)}",
             param_hint=param_hint,
         )
+
+
+CsvSeparatorOption = Annotated[
+    str,
+    typer.Option(
+        "--csv-separator",
+        help="The field separator of CSV output, one character (e.g. ';' for spreadsheets "
+        "in German).",
+    ),
+]
+DecimalCommaOption = Annotated[
+    bool,
+    typer.Option(
+        "--decimal-comma",
+        help="Write decimals with a comma (1,5) in CSV output; needs --csv-separator ';'.",
+    ),
+]
+
+
+def csv_dialect(separator: str, decimal_comma: bool) -> CsvDialect:
+    """Return the CSV dialect the options ask for; a bad one is a usage error."""
+    try:
+        return CsvDialect(separator=separator, decimal_comma=decimal_comma)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--csv-separator") from None
 
 
 def check_output(path: Path) -> None:

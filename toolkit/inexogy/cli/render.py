@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from inexogy import LastReading
+from inexogy.export import CsvDialect
 from inexogy.units import Units, conversion_for, si_name
 
 __all__ = [
@@ -114,16 +115,30 @@ def meters_json(meters: Sequence[Meter]) -> str:
     return orjson.dumps([meter.to_dict() for meter in meters], option=orjson.OPT_INDENT_2).decode()
 
 
-def meters_csv(meters: Sequence[Meter]) -> str:
+def meters_csv(meters: Sequence[Meter], dialect: CsvDialect = CsvDialect()) -> str:  # noqa: B008
     """Render the meters as CSV, one flat row each, with a header."""
-    return to_csv(_METER_COLUMNS, meter_rows(meters))
+    return to_csv(_METER_COLUMNS, meter_rows(meters), dialect)
 
 
-def to_csv(header: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
-    """Rows as CSV text with a header line."""
+def to_csv(
+    header: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    dialect: CsvDialect = CsvDialect(),  # noqa: B008 (immutable)
+) -> str:
+    """Rows as CSV text with a header line, in ``dialect`` (separator, decimal comma)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(header), lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(header), lineterminator="\n", delimiter=dialect.separator
+    )
     writer.writeheader()
+    if dialect.decimal_comma:
+        rows = [
+            {
+                name: str(value).replace(".", ",") if isinstance(value, float) else value
+                for name, value in row.items()
+            }
+            for row in rows
+        ]
     writer.writerows(rows)
     return buffer.getvalue()
 
