@@ -9,9 +9,10 @@ import inexogy
 PUBLIC = {
     "ACCEPT", "BASE_URL_ENV", "CONVERSIONS", "DEFAULT_BASE_URL", "RESOLUTION_SPANS",
     "AsyncInexogy", "AuthenticationError", "BadRequestError", "Conversion", "Credentials",
-    "ExportFormat", "Inexogy", "InexogyError", "InvalidCredentialsError", "InvalidResponseError",
-    "LastReading", "NetworkError", "NotFoundError", "NotLoggedInError", "PermissionDeniedError",
-    "RateLimitError", "Readings", "Resolution", "RetryPolicy", "ServerError",
+    "CsvDialect", "ExportFormat", "ExportResult", "Inexogy", "InexogyError",
+    "InvalidCredentialsError", "InvalidResponseError", "LastReading", "NetworkError",
+    "NotFoundError", "NotLoggedInError", "PermissionDeniedError", "RateLimitError", "Readings",
+    "Resolution", "RetryPolicy", "SchemaChangedError", "ServerError",
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
     "si_name", "split_range", "to_ms", "to_si",
 }  # fmt: skip
@@ -20,7 +21,7 @@ METHODS = {
     "meters", "find_meter", "field_names", "devices", "readings", "last_reading", "statistics",
     "load_profile", "raw_load_profile", "disaggregation", "activities", "website_access_code",
     "virtual_meter", "create_virtual_meter", "delete_virtual_meter", "login", "from_token_store",
-    "from_credentials",
+    "from_credentials", "export",
 }  # fmt: skip
 
 
@@ -45,3 +46,11 @@ def test_sync_and_async_clients_offer_the_same_documented_methods() -> None:
     for name in METHODS - {"from_token_store", "from_credentials"}:
         assert inspect.iscoroutinefunction(getattr(inexogy.AsyncInexogy, name)), name
         assert not inspect.iscoroutinefunction(getattr(inexogy.Inexogy, name)), name
+
+
+def test_both_clients_iterate_readings_chunk_by_chunk() -> None:
+    # sync: a plain iterator; async: an async iterator (``async for``), not a coroutine
+    for client in (inexogy.Inexogy, inexogy.AsyncInexogy):
+        method = client.iter_readings
+        assert inspect.getdoc(method)
+        assert not inspect.iscoroutinefunction(method)

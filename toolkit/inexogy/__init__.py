@@ -37,10 +37,11 @@ from .errors import (
     TokenExpiredError,
     TokenStoreError,
 )
-from .export import ExportFormat
+from .export import CsvDialect, ExportFormat, SchemaChangedError
 from .last_reading import LastReading
 from .readings import Readings
 from .retry import RetryPolicy
+from .stream import ExportResult
 from .timestamps import from_ms, to_ms
 from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
 
@@ -55,7 +56,9 @@ __all__ = [
     "BadRequestError",
     "Conversion",
     "Credentials",
+    "CsvDialect",
     "ExportFormat",
+    "ExportResult",
     "Inexogy",
     "InexogyError",
     "InvalidCredentialsError",
@@ -69,6 +72,7 @@ __all__ = [
     "Readings",
     "Resolution",
     "RetryPolicy",
+    "SchemaChangedError",
     "ServerError",
     "TokenExpiredError",
     "TokenStore",
