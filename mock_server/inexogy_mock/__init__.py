@@ -10,6 +10,7 @@ from .app import BASE_PATH, DEFAULT_SPEC, create_app
 from .faults import FaultPlan
 from .meters import FIRST_MEASUREMENT_MS, Location, MeterSpec, meter_id
 from .ratelimit import RateLimits
+from .requestlog import LoggedRequest, RequestLog
 from .server import running
 
 __all__ = [
@@ -22,8 +23,10 @@ __all__ = [
     "Account",
     "FaultPlan",
     "Location",
+    "LoggedRequest",
     "MeterSpec",
     "RateLimits",
+    "RequestLog",
     "create_app",
     "demo_meters",
     "meter_id",

@@ -16,6 +16,7 @@ PUBLIC = {
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
     "si_name", "split_range", "to_ms", "to_si",
 }  # fmt: skip
+PUBLIC |= {"ArchiveBusyError", "ArchiveError", "SyncSummary", "SyncedPeriod", "read_archive"}
 
 METHODS = {
     "meters", "find_meter", "field_names", "devices", "readings", "last_reading", "statistics",
@@ -23,6 +24,7 @@ METHODS = {
     "virtual_meter", "create_virtual_meter", "delete_virtual_meter", "login", "from_token_store",
     "from_credentials", "export",
 }  # fmt: skip
+METHODS |= {"sync"}
 
 
 def test_all_is_pinned_and_importable() -> None:

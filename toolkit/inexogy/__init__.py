@@ -18,6 +18,7 @@ merged, retries with backoff, units converted on request, tables as polars DataF
 
 from inexogy_auth import Credentials, TokenStore
 
+from .archive import ArchiveBusyError, ArchiveError, SyncedPeriod, SyncSummary, read_archive
 from .async_client import AsyncInexogy
 from .chunks import RESOLUTION_SPANS, Resolution, split_range
 from .client import Inexogy
@@ -51,6 +52,8 @@ __all__ = [
     "CONVERSIONS",
     "DEFAULT_BASE_URL",
     "RESOLUTION_SPANS",
+    "ArchiveBusyError",
+    "ArchiveError",
     "AsyncInexogy",
     "AuthenticationError",
     "BadRequestError",
@@ -74,12 +77,15 @@ __all__ = [
     "RetryPolicy",
     "SchemaChangedError",
     "ServerError",
+    "SyncSummary",
+    "SyncedPeriod",
     "TokenExpiredError",
     "TokenStore",
     "TokenStoreError",
     "Units",
     "conversion_for",
     "from_ms",
+    "read_archive",
     "si_name",
     "split_range",
     "to_ms",

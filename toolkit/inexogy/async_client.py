@@ -6,6 +6,7 @@ import asyncio
 import functools
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import ExitStack
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -40,7 +41,11 @@ from .stream import (
 from .units import Units, check_units
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import polars as pl
+
+    from .archive import SyncedPeriod, SyncSummary
 
 __all__ = ["AsyncInexogy"]
 
@@ -384,3 +389,40 @@ class AsyncInexogy(ClientBase):
     async def delete_virtual_meter(self, meter_id: str) -> None:
         """Delete a virtual meter (the real service answers 501: ``ServerError``)."""
         await self._run(calls.delete_virtual_meter_call(meter_id))
+
+    # Archive
+
+    async def sync(
+        self,
+        directory: str | Path,
+        meters: str | Sequence[str] | None = None,
+        *,
+        resolution: Resolution = "fifteen_minutes",
+        start: datetime | None = None,
+        on_period: Callable[[SyncedPeriod], None] | None = None,
+    ) -> SyncSummary:
+        """Bring the readings archive in ``directory`` up to date; return what was done.
+
+        The same as ``Inexogy.sync``: ``meters`` are meterIds or serial numbers (``None``:
+        every meter of the account); each meter is archived from the UTC period containing
+        ``start`` (default: its first measurement) until now; only periods whose file is
+        missing or still open are fetched, up to ``max_concurrency`` requests at a time;
+        each file is written atomically as it arrives (then ``on_period`` is called).
+        Raises ``ArchiveBusyError`` while another sync writes there.
+        """
+        from .archive import sync as archive
+
+        chosen = archive.select_meters(await self.meters(), meters)
+        with ExitStack() as stack:
+            # Locking and planning read the disk (each file's footer): off the event loop.
+            preparing = archive.prepared(directory, chosen, resolution, start, self._clock())
+            root, plan = await asyncio.to_thread(stack.enter_context, preparing)
+            fetched = await archive.run_async(
+                plan.tasks,
+                lambda meter_id, low, high, chosen: self.readings(
+                    meter_id, low, high, resolution=chosen
+                ),
+                self._max_concurrency,
+                on_period,
+            )
+        return archive.summary(root, resolution, chosen, plan, fetched)

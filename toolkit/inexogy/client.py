@@ -35,6 +35,11 @@ from .units import Units, check_units
 if TYPE_CHECKING:
     import polars as pl
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .archive import SyncedPeriod, SyncSummary
+
 __all__ = ["Inexogy"]
 
 T = TypeVar("T")
@@ -385,3 +390,40 @@ class Inexogy(ClientBase):
     def delete_virtual_meter(self, meter_id: str) -> None:
         """Delete a virtual meter (the real service answers 501: ``ServerError``)."""
         self._run(calls.delete_virtual_meter_call(meter_id))
+
+    # Archive
+
+    def sync(
+        self,
+        directory: str | Path,
+        meters: str | Sequence[str] | None = None,
+        *,
+        resolution: Resolution = "fifteen_minutes",
+        start: datetime | None = None,
+        on_period: Callable[[SyncedPeriod], None] | None = None,
+    ) -> SyncSummary:
+        """Bring the readings archive in ``directory`` up to date; return what was done.
+
+        ``meters`` are meterIds or serial numbers (``None``: every meter of the account).
+        Each meter is archived from the UTC period containing ``start`` (default: its first
+        measurement) until now, one Parquet file per UTC day (raw) or month (3-minute,
+        15-minute, hourly; yearly for one_day), in ``DIR/meter=<meterId>/resolution=<r>/``.
+        Only periods whose file is missing or still open are fetched, up to
+        ``max_concurrency`` requests at a time; each file is written atomically as soon as
+        its period arrives (then ``on_period`` is called), so an interrupted sync keeps
+        everything finished. Raises ``ArchiveBusyError`` while another sync writes there.
+        Read the archive with :func:`inexogy.read_archive`.
+        """
+        from .archive import sync as archive
+
+        chosen = archive.select_meters(self.meters(), meters)
+        with archive.prepared(directory, chosen, resolution, start, self._clock()) as (root, plan):
+            fetched = archive.run_threaded(
+                plan.tasks,
+                lambda meter_id, low, high, chosen: self.readings(
+                    meter_id, low, high, resolution=chosen
+                ),
+                self._max_concurrency,
+                on_period,
+            )
+        return archive.summary(root, resolution, chosen, plan, fetched)

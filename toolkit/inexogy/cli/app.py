@@ -14,6 +14,7 @@ from .chart import plot
 from .data import last_reading, meters, readings, statistics
 from .failures import ReportingGroup
 from .options import AuthMethod, GlobalOptions
+from .sync import sync
 
 __all__ = ["app", "main"]
 
@@ -112,6 +113,7 @@ app.command("last-reading")(last_reading)
 app.command()(readings)
 app.command()(statistics)
 app.command()(plot)
+app.command()(sync)
 
 
 def main() -> None:
