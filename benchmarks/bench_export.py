@@ -138,7 +138,8 @@ def memory(base_url: str) -> None:
             )
 
 
-def peer_python() -> Path:
+def peer_python() -> Path | None:
+    """The python of the peer's venv, installing pydiscovergy there first; None if impossible."""
     python = PEER_VENV / "bin" / "python"
     if not python.exists():
         print(f"(installing {PEER} into {PEER_VENV.name} for the comparison)")
@@ -147,7 +148,9 @@ def peer_python() -> Path:
         [str(python), "-c", "import pydiscovergy"], capture_output=True, check=False
     )
     if check.returncode:
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", PEER], check=True)
+        install = [str(python), "-m", "pip", "install", "--quiet", PEER]
+        if subprocess.run(install, check=False).returncode:
+            return None
     return python
 
 
@@ -178,6 +181,9 @@ def theirs(
 
 def peers(base_url: str) -> None:
     python = peer_python()
+    if python is None:
+        print(f"Readings per second vs {PEER}: NOT MEASURED ({PEER} could not be installed)")
+        return
     with Inexogy(auth=BasicAuth(DEMO_EMAIL, DEMO_PASSWORD), base_url=base_url) as api:
         every = [meter.meter_id for meter in api.meters()]
         solar = api.find_meter(SOLAR).meter_id

@@ -8,8 +8,8 @@ run, and so is the typed path it replaced (generated models, ``build_readings``,
 ``to_polars``). Also printed: the memory the table keeps per reading (polars'
 ``estimated_size``: its buffers live outside Python's allocator), and whether each decoder
 lets two threads parse at once (the GIL): the time of two parses in two threads over the time
-of two in a row (1.0: they serialize on one lock; 0.5: fully parallel; noisy on a loaded
-machine, so read it as a tendency).
+of two in a row (1.0: they serialize on one lock; 0.5: fully parallel), and how far another
+Python thread gets while one parse runs (noisy on a loaded machine: read both as tendencies).
 
 Run: .venv/bin/python benchmarks/bench_readings.py
 """
@@ -94,6 +94,33 @@ def two_threads_over_two_in_a_row(parse: Callable[[], Any]) -> float:
     return best
 
 
+def other_thread_progress(parse: Callable[[], Any]) -> float:
+    """How fast another Python thread counts while ``parse`` runs, over when it sleeps.
+
+    Near 0: the parse holds the GIL throughout. Higher: it lets Python threads run.
+    """
+
+    def counting_rate(during: Callable[[], Any]) -> float:
+        stop = threading.Event()
+        counted = [0]
+
+        def count() -> None:
+            while not stop.is_set():
+                counted[0] += 1
+
+        thread = threading.Thread(target=count)
+        thread.start()
+        time.sleep(0.05)
+        before, started = counted[0], time.perf_counter()
+        during()
+        rate = (counted[0] - before) / (time.perf_counter() - started)
+        stop.set()
+        thread.join()
+        return rate
+
+    return counting_rate(parse) / counting_rate(lambda: time.sleep(0.3))
+
+
 def main() -> None:
     body = year_of_readings()
     transport = httpx.MockTransport(
@@ -146,6 +173,16 @@ def main() -> None:
     print(
         f"memory kept per reading by the table: {kept:.0f} B "
         f"(goal <= {GOALS['bytes_per_reading']} B): {verdict(kept, GOALS['bytes_per_reading'])}"
+    )
+    lines = body.strip()[1:-1].replace(b"},{", b"}\n{")
+    print("another Python thread's progress during a parse (0 = the GIL is held throughout):")
+    print(f"  orjson.loads      {other_thread_progress(lambda: orjson.loads(body)):.2f}")
+    print(
+        f"  polars.read_json  {other_thread_progress(lambda: pl.read_json(io.BytesIO(body))):.2f}"
+    )
+    print(
+        "  polars.read_ndjson (the columnar path's reader)  "
+        f"{other_thread_progress(lambda: pl.read_ndjson(io.BytesIO(lines))):.2f}"
     )
     print("two parses in two threads / two in a row (1.0 = serialized on the GIL):")
     print(f"  orjson.loads      {two_threads_over_two_in_a_row(lambda: orjson.loads(body)):.2f}")

@@ -40,10 +40,10 @@ MAX_TIME_MS = 253_402_300_799_999
 
 READINGS_ENDPOINT = "GET /readings"
 
-# polars' JSON reader holds the GIL while it parses (benchmarks/bench_readings.py: two threads
-# take as long as two parses in a row) and needs about ten times the body's size meanwhile.
-# Parsing one answer at a time costs no speed and bounds that transient memory to one answer,
-# however many requests are in flight.
+# One answer is parsed at a time. polars' readers let other Python threads run while they parse
+# (orjson does not: benchmarks/bench_readings.py), so requests and writing go on meanwhile;
+# but each parse already keeps every core busy with polars' own thread pool and needs several
+# times the body's size while it runs. Two at once would gain no speed and double that memory.
 _PARSING = threading.Lock()
 
 _INTEGER_TYPES = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32")
