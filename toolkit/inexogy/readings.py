@@ -10,7 +10,7 @@ models (the typed path), for callers that have those.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from operator import attrgetter, lt
 from pathlib import Path
@@ -124,9 +124,13 @@ class Readings:
         return cast(list[int], self.frame.get_column("time").to_list())
 
     @property
-    def columns(self) -> dict[str, Column]:
-        """Each field's values, one per time, ``None`` where missing (new lists on each access)."""
-        return {name: self.frame.get_column(name).to_list() for name in self.fields}
+    def columns(self) -> Mapping[str, Column]:
+        """Each field's values, one per time, ``None`` where missing, by field name.
+
+        A read-only view: a field's list is made when it is looked up (a new list each time),
+        so ``"power" in table.columns`` costs nothing however long the table.
+        """
+        return _ColumnsView(self.frame)
 
     @property
     def fields(self) -> list[str]:
@@ -159,6 +163,32 @@ class Readings:
         chosen = format_from_path(path) if format is None else format
         dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
         return write_frame(self.to_polars(units), path, chosen, dialect)
+
+
+class _ColumnsView(Mapping[str, Column]):
+    """The value columns of a readings frame as Python lists, made on lookup."""
+
+    __slots__ = ("_frame",)
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __getitem__(self, name: str) -> Column:
+        if name == "time" or name not in self._frame.columns:
+            raise KeyError(name)
+        return cast(Column, self._frame.get_column(name).to_list())
+
+    def __contains__(self, name: object) -> bool:
+        return name != "time" and name in self._frame.columns
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frame.columns[1:])
+
+    def __len__(self) -> int:
+        return self._frame.width - 1
+
+    def __repr__(self) -> str:
+        return f"<columns {self._frame.columns[1:]!r} of {len(self._frame)} readings>"
 
 
 def _frame_of(times: Sequence[int], columns: Mapping[str, Sequence[float | None]]) -> pl.DataFrame:
