@@ -75,6 +75,9 @@ inexogy readings "$METER" --from "$three_days_ago" --to "$today" --resolution ra
 step "inexogy plot $METER --from $week_ago --to $today --field power"
 inexogy plot "$METER" --from "$week_ago" --to "$today" --field power --output "$OUT/power.png"
 
+step "inexogy usage $METER --from $week_ago --to $today --per day --price 0.32"
+inexogy usage "$METER" --from "$week_ago" --to "$today" --per day --price 0.32
+
 step "inexogy logout"
 inexogy logout
 

@@ -7,7 +7,7 @@ command line. The simulator knows only the spec and oauthlib, never the project'
 
 from .accounts import DEMO_ACCOUNT, DEMO_EMAIL, DEMO_PASSWORD, Account, demo_meters
 from .app import BASE_PATH, DEFAULT_SPEC, create_app
-from .faults import FaultPlan
+from .faults import FaultPlan, GlitchPlan
 from .meters import FIRST_MEASUREMENT_MS, Location, MeterSpec, meter_id
 from .ratelimit import RateLimits
 from .requestlog import LoggedRequest, RequestLog
@@ -22,6 +22,7 @@ __all__ = [
     "FIRST_MEASUREMENT_MS",
     "Account",
     "FaultPlan",
+    "GlitchPlan",
     "Location",
     "LoggedRequest",
     "MeterSpec",

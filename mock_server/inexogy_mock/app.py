@@ -24,7 +24,7 @@ from connexion.spec import Specification
 
 from .accounts import DEMO_ACCOUNT, Account, Registry
 from .auth_middleware import AuthMiddleware
-from .faults import FaultMiddleware, FaultPlan, RawSendMiddleware
+from .faults import FaultMiddleware, FaultPlan, GlitchMiddleware, GlitchPlan, RawSendMiddleware
 from .handlers import Handlers
 from .oauth import OAuthProvider, TokenLifetime
 from .ratelimit import RateLimits
@@ -83,7 +83,10 @@ def _crash(_request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
 
 
 def _middlewares(
-    provider: OAuthProvider, passwords: dict[str, str], faults: FaultPlan | None
+    provider: OAuthProvider,
+    passwords: dict[str, str],
+    faults: FaultPlan | None,
+    glitches: GlitchPlan | None = None,
 ) -> list[Any]:
     """Connexion's stack with our authentication in place of its security middleware."""
     stack: list[Any] = [RawSendMiddleware]
@@ -91,6 +94,7 @@ def _middlewares(
         if middleware is SecurityMiddleware:
             stack.append(functools.partial(AuthMiddleware, provider=provider, passwords=passwords))
             stack.append(functools.partial(FaultMiddleware, plan=faults))
+            stack.append(functools.partial(GlitchMiddleware, plan=glitches))
         else:
             stack.append(middleware)
     return stack
@@ -107,6 +111,7 @@ def create_app(
     validate_responses: bool = False,
     auth_clock: Callable[[], float] | None = None,
     spec_path: str | Path | None = None,
+    glitches: GlitchPlan | None = None,
 ) -> connexion.AsyncApp:
     """Return the simulator as a connexion ``AsyncApp`` serving the API under ``/public/v1``.
 
@@ -114,7 +119,9 @@ def create_app(
     "now" of the data; ``auth_clock`` drives token lifetimes, OAuth timestamps and rate limits
     (both default to ``time.time``). ``token_lifetime`` (seconds) and
     ``token_lifetime_requests`` (data requests) expire access tokens; ``faults`` injects
-    failures into data endpoints; ``spec_path`` overrides the project's ``openapi.yaml``.
+    failures into data endpoints; ``glitches`` makes registers in readings read 0 or jump
+    back (see :class:`~inexogy_mock.faults.GlitchPlan`); ``spec_path`` overrides the
+    project's ``openapi.yaml``.
     """
     registry = Registry(list(accounts) if accounts is not None else [DEMO_ACCOUNT])
     wall = auth_clock or time.time
@@ -128,7 +135,7 @@ def create_app(
     app = connexion.AsyncApp(
         __name__,
         specification_dir=str(spec.parent),
-        middlewares=_middlewares(provider, registry.passwords, faults),
+        middlewares=_middlewares(provider, registry.passwords, faults, glitches),
     )
     app.add_api(
         spec.name,

@@ -10,10 +10,12 @@ authenticated data requests, never the ``/oauth1`` steps.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -140,14 +142,19 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
 
     async def _capture(self, scope: Scope, receive: Receive) -> _Answer:
-        messages: list[Message] = []
+        return await _capture(self.app, scope, receive)
 
-        async def keep(message: Message) -> None:
-            messages.append(message)
 
-        await self.app(scope, receive, keep)
-        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-        return _Answer(messages[0], body)
+async def _capture(app: ASGIApp, scope: Scope, receive: Receive) -> _Answer:
+    """Run the application and return its whole answer instead of sending it."""
+    messages: list[Message] = []
+
+    async def keep(message: Message) -> None:
+        messages.append(message)
+
+    await app(scope, receive, keep)
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return _Answer(messages[0], body)
 
 
 async def _send_plain(send: Send, status: int, body: bytes) -> None:
@@ -165,3 +172,86 @@ async def _drop(scope: Scope, receive: Receive) -> None:
     transport.close()
     while (await receive())["type"] != "http.disconnect":
         pass
+
+
+GLITCH_KINDS = ("zero", "backwards")
+"""How a glitched register reads: ``zero`` (0), ``backwards`` (half its value)."""
+_REGISTER_PREFIXES = ("energy", "volume")
+
+
+class GlitchPlan:
+    """Which readings carry a glitched register (0, or a value that jumps back).
+
+    The real service sometimes answers ``energy = 0`` or a register lower than an earlier one.
+    ``times`` maps reading times (Unix ms) to a kind; ``rate`` glitches that share of the other
+    readings, chosen by ``seed`` and the reading's time, so the same reading glitches the same
+    way at every resolution and in every request. Every register field (``energy*``,
+    ``volume``) of a glitched reading is affected.
+    """
+
+    def __init__(
+        self, times: Mapping[int, str] | None = None, *, rate: float = 0.0, seed: int = 0
+    ) -> None:
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("the glitch rate must be between 0 and 1")
+        chosen = dict(times or {})
+        for kind in chosen.values():
+            if kind not in GLITCH_KINDS:
+                raise ValueError(f"unknown glitch {kind!r}: use zero or backwards")
+        self._times = chosen
+        self._rate = rate
+        self._seed = seed
+
+    def kind_at(self, ms: int) -> str | None:
+        """Return how the registers of the reading at ``ms`` glitch, or ``None``."""
+        if ms in self._times:
+            return self._times[ms]
+        if self._rate:
+            draw = random.Random(f"{self._seed}:{ms}")  # noqa: S311 - reproducible, not secret
+            if draw.random() < self._rate:
+                return draw.choice(GLITCH_KINDS)
+        return None
+
+    def apply(self, reading: dict[str, Any]) -> None:
+        """Glitch the registers of one reading object in place, if its time says so."""
+        kind = self.kind_at(int(reading.get("time", -1)))
+        values = reading.get("values")
+        if kind is None or not isinstance(values, dict):
+            return
+        for name, value in values.items():
+            if name.startswith(_REGISTER_PREFIXES) and isinstance(value, int):
+                values[name] = 0 if kind == "zero" else value // 2
+
+
+class GlitchMiddleware:
+    """Apply a :class:`GlitchPlan` to the answers of ``/readings`` and ``/last_reading``."""
+
+    def __init__(self, app: ASGIApp, *, plan: GlitchPlan | None) -> None:
+        self.app = app
+        self.plan = plan
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on; glitch the readings of a successful answer."""
+        operation = operation_id(scope) if scope["type"] == "http" else None
+        if self.plan is None or operation not in ("getReadings", "getLastReading"):
+            await self.app(scope, receive, send)
+            return
+        answer = await _capture(self.app, scope, receive)
+        body = answer.body
+        if answer.start["status"] == 200 and body:
+            document = json.loads(body)
+            readings = document if isinstance(document, list) else [document]
+            if isinstance(document, dict) and "time" not in document:  # each=true: by sub-meter
+                readings = [r for rs in document.values() if isinstance(rs, list) for r in rs]
+            for reading in readings:
+                if isinstance(reading, dict):
+                    self.plan.apply(reading)
+            body = json.dumps(document, separators=(",", ":")).encode()
+        headers = [
+            (key, value)
+            for key, value in answer.start.get("headers", [])
+            if key.lower() != b"content-length"
+        ]
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({**answer.start, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

@@ -27,10 +27,11 @@ class Cli:
         self.token_file = token_file
 
     def env(self, extra: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
-        """The environment of a run: the mock's URL and the token file, nothing inherited."""
+        """The environment of a run: the mock's URL, the token file, TZ=UTC; nothing inherited."""
         env: dict[str, str | None] = dict.fromkeys(_CLEARED)
         env["INEXOGY_BASE_URL"] = self.base_url
         env["INEXOGY_TOKEN_FILE"] = str(self.token_file)
+        env["TZ"] = "UTC"  # the system zone --tz defaults to: the same on every machine
         env.update(extra or {})
         return env
 

@@ -1,16 +1,18 @@
-"""``inexogy plot`` writes a real PNG of the requested size."""
+"""``inexogy plot`` writes real PNG and SVG charts of the requested size that explain themselves."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 from cli_testkit import SOLAR_SERIAL, Cli, said
 from inexogy import Readings
 from inexogy.cli.chart import resolution_for
-from inexogy.plot import plot_readings, readings_figure
+from inexogy.plot import POWER_SIGN_NOTE, REGISTER_NOTE, plot_readings, readings_figure
 from PIL import Image
 
 
@@ -112,7 +114,7 @@ def test_the_chart_draws_si_values_and_names_the_unit_and_the_time_zone(
     (axes,) = figure.axes
     assert axes.get_ylabel() == label
     assert axes.get_xlabel() == "time (Europe/Berlin)"
-    assert axes.get_title() == "t"
+    assert axes.get_title(loc="left") == "t"
     assert list(axes.get_lines()[0].get_ydata()) == pytest.approx(drawn)
 
 
@@ -125,3 +127,156 @@ def test_a_chart_of_a_missing_field_or_of_nothing_is_refused(tmp_path: Path) -> 
     with pytest.raises(ValueError, match="no readings"):
         plot_readings(empty, tmp_path / "empty.png")
     assert list(tmp_path.iterdir()) == []
+
+
+# Charts that explain themselves: several fields, words in titles, sign note, SVG, usage bars
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_size_in_pixels(path: Path) -> tuple[float, float]:
+    """The size an SVG file shows at, in CSS pixels (matplotlib writes points: 72 per inch)."""
+    root = ElementTree.parse(path).getroot()
+    assert root.tag == f"{SVG}svg"
+    width, height = root.get("width", ""), root.get("height", "")
+    assert width.endswith("pt")
+    assert height.endswith("pt")
+    return float(width[:-2]) * 96 / 72, float(height[:-2]) * 96 / 72
+
+
+def test_a_power_chart_says_what_it_shows_in_words(logged_in: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "power.svg"
+
+    result = logged_in(
+        "--tz", "Europe/Berlin", "plot", SOLAR_SERIAL, "--from", "2025-06-01", "--to", "2025-06-02",
+        "--field", "power1", "--field", "power2,power3", "--resolution", "fifteen_minutes",
+        "-o", str(target), "--width", "800", "--height", "400",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert svg_size_in_pixels(target) == pytest.approx((800, 400))
+    text = target.read_text()
+    assert "15-minute readings of 1ESY1161229886, Europe/Berlin" in text
+    assert "power &gt; 0: drawn from the grid · power &lt; 0: fed into the grid" in text
+    for name in ("power1 (W)", "power2 (W)", "power3 (W)"):  # the legend
+        assert name in text
+    assert "time (Europe/Berlin)" in text
+
+
+def test_several_fields_share_an_axis_per_unit_and_a_legend() -> None:
+    readings = quarter_hours(
+        {"power": [1_000, -2_000, 500], "power1": [300, -600, 100], "voltage1": [230_000] * 3}
+    )
+
+    figure = readings_figure(readings, field=["power", "power1", "voltage1"], title="t")
+
+    left, right = figure.axes
+    assert left.get_ylabel() == "power (W)"
+    assert right.get_ylabel() == "voltage1 (V)"
+    assert [line.get_label() for line in left.get_lines() if line.get_label()[0] != "_"] == [
+        "power (W)",
+        "power1 (W)",
+    ]
+    (legend,) = figure.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "power (W)",
+        "power1 (W)",
+        "voltage1 (V)",
+    ]
+    assert POWER_SIGN_NOTE in [text.get_text() for text in left.texts]
+
+
+def test_a_chart_without_power_has_no_sign_note_and_three_units_are_refused() -> None:
+    readings = quarter_hours(
+        {"voltage1": [230_000] * 2, "energy": [10**10, 2 * 10**10], "power": [1, 2]}
+    )
+
+    figure = readings_figure(readings, field="voltage1")
+
+    assert len(figure.axes[0].texts) == 0
+    register = readings_figure(readings, field="energy")
+    assert [text.get_text() for text in register.axes[0].texts] == [REGISTER_NOTE]
+    with pytest.raises(ValueError, match="at most two units"):
+        readings_figure(readings, field=["voltage1", "energy", "power"])
+
+
+def test_a_usage_chart_has_one_bar_per_period_and_quantity(logged_in: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "usage.svg"
+
+    result = logged_in(
+        "--tz", "Europe/Berlin", "plot", SOLAR_SERIAL, "--kind", "usage", "--per", "day",
+        "--from", "2025-03-25", "--to", "2025-04-04", "-o", str(target),
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert "Wrote a chart of 10 periods" in result.stderr
+    ids = [element.get("id", "") for element in ElementTree.parse(target).iter()]
+    assert sorted(i for i in ids if i.startswith("drawn-")) == sorted(
+        f"drawn-{n}" for n in range(10)
+    )
+    assert sorted(i for i in ids if i.startswith("fed_in-")) == sorted(
+        f"fed_in-{n}" for n in range(10)
+    )
+    text = target.read_text()
+    assert "Energy drawn and fed in (kWh) per day, 1ESY1161229886, Europe/Berlin" in text
+    assert "Sun 2025-03-30" in text
+    assert svg_size_in_pixels(target) == pytest.approx((1200, 600))
+
+
+def test_a_usage_chart_of_a_gas_meter_as_png(logged_in: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "gas.png"
+
+    result = logged_in(
+        "plot", "80123456", "--kind", "usage", "--from", "2025-01-01", "--to", "2025-07-01",
+        "-o", str(target), "--width", "700", "--height", "350",
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.stderr
+    assert "Wrote a chart of 27 periods" in result.stderr  # half a year: weeks by default
+    with Image.open(target) as image:
+        assert image.format == "PNG"
+        assert image.size == (700, 350)
+
+
+def test_usage_bars_come_from_the_same_numbers_as_inexogy_usage(logged_in: Cli) -> None:
+    from inexogy.plot import usage_figure
+
+    csv = logged_in(
+        "--tz", "Europe/Berlin", "usage", SOLAR_SERIAL, "--per", "week", "--format", "csv",
+        "--from", "2025-03-03", "--to", "2025-04-07",
+    )  # fmt: skip
+    frame = pl.read_csv(csv.stdout.encode(), try_parse_dates=False).with_columns(
+        pl.col("start", "end").str.to_datetime(time_zone="Europe/Berlin")
+    )
+
+    figure = usage_figure(frame, per="week")
+
+    (axes,) = figure.axes
+    drawn = [bar.get_height() for bar in axes.patches if bar.get_gid().startswith("drawn-")]
+    assert drawn == frame["drawn_kWh"].to_list()
+    assert [label.get_text() for label in axes.get_xticklabels()] == [
+        "2025-W10", "2025-W11", "2025-W12", "2025-W13", "2025-W14",
+    ]  # fmt: skip
+
+
+def test_usage_options_belong_to_usage_charts(logged_in: Cli, tmp_path: Path) -> None:
+    target = tmp_path / "x.png"
+
+    with_field = logged_in(
+        "plot",
+        SOLAR_SERIAL,
+        "--kind",
+        "usage",
+        "--from",
+        "-2d",
+        "--field",
+        "power",
+        "-o",
+        str(target),
+    )
+    with_per = logged_in("plot", SOLAR_SERIAL, "--from", "-2d", "--per", "day", "-o", str(target))
+
+    assert with_field.exit_code == with_per.exit_code == 2
+    assert "--kind usage" in said(with_field.stderr)
+    assert "--kind usage" in said(with_per.stderr)
+    assert not target.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from inexogy.cli.render import describe_age
@@ -81,3 +82,19 @@ def test_anything_else_is_refused_with_the_accepted_forms(text: str) -> None:
 )
 def test_ages_read_naturally(seconds: int, text: str) -> None:
     assert describe_age(timedelta(seconds=seconds)) == text
+
+
+def test_times_without_offset_are_read_in_the_zone_asked_for() -> None:
+    new_york = ZoneInfo("America/New_York")
+
+    assert parse_when("2025-03-01", tz=new_york).isoformat() == "2025-03-01T00:00:00-05:00"
+    assert parse_when("today", now=lambda: NOW, tz=new_york).isoformat() == (
+        "2024-07-10T00:00:00-04:00"
+    )
+    # 02:30 does not exist on the night clocks go forward: the moment is the one after the gap.
+    berlin = ZoneInfo("Europe/Berlin")
+    assert parse_when("2025-03-30T02:30", tz=berlin).isoformat() == "2025-03-30T03:30:00+02:00"
+    # An explicit offset wins over the zone.
+    assert parse_when("2025-03-01T00:00+09:00", tz=berlin).isoformat() == (
+        "2025-03-01T00:00:00+09:00"
+    )

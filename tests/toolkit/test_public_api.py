@@ -10,11 +10,12 @@ PUBLIC = {
     "ACCEPT", "BASE_URL_ENV", "CONVERSIONS", "DEFAULT_BASE_URL", "RESOLUTION_SPANS",
     "AsyncInexogy", "AuthenticationError", "BadRequestError", "Conversion", "Credentials",
     "CsvDialect", "ExportFormat", "ExportResult", "Inexogy", "InexogyError",
-    "InvalidCredentialsError", "InvalidResponseError", "LastReading", "NetworkError",
-    "NotFoundError", "NotLoggedInError", "PermissionDeniedError", "RateLimitError", "Readings",
-    "Resolution", "RetryPolicy", "SchemaChangedError", "ServerError",
+    "InvalidCredentialsError", "InvalidResponseError", "LastReading", "LivePoller", "MeterState",
+    "NetworkError", "NotFoundError", "NotLoggedInError", "PermissionDeniedError",
+    "RateLimitError", "Readings", "Resolution", "RetryPolicy", "SchemaChangedError",
+    "ServerError", "Snapshot",
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
-    "si_name", "split_range", "to_ms", "to_si",
+    "si_name", "split_range", "to_ms", "to_si", "Per", "UsageError",
 }  # fmt: skip
 PUBLIC |= {"ArchiveBusyError", "ArchiveError", "SyncSummary", "SyncedPeriod", "read_archive"}
 
@@ -22,7 +23,7 @@ METHODS = {
     "meters", "find_meter", "field_names", "devices", "readings", "last_reading", "statistics",
     "load_profile", "raw_load_profile", "disaggregation", "activities", "website_access_code",
     "virtual_meter", "create_virtual_meter", "delete_virtual_meter", "login", "from_token_store",
-    "from_credentials", "export",
+    "from_credentials", "export", "usage",
 }  # fmt: skip
 METHODS |= {"sync"}
 

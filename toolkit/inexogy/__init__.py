@@ -40,11 +40,13 @@ from .errors import (
 )
 from .export import CsvDialect, ExportFormat, SchemaChangedError
 from .last_reading import LastReading
+from .live import LivePoller, MeterState, Snapshot
 from .readings import Readings
 from .retry import RetryPolicy
 from .stream import ExportResult
 from .timestamps import from_ms, to_ms
 from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
+from .usage import Per, UsageError
 
 __all__ = [
     "ACCEPT",
@@ -67,9 +69,12 @@ __all__ = [
     "InvalidCredentialsError",
     "InvalidResponseError",
     "LastReading",
+    "LivePoller",
+    "MeterState",
     "NetworkError",
     "NotFoundError",
     "NotLoggedInError",
+    "Per",
     "PermissionDeniedError",
     "RateLimitError",
     "Readings",
@@ -77,12 +82,14 @@ __all__ = [
     "RetryPolicy",
     "SchemaChangedError",
     "ServerError",
+    "Snapshot",
     "SyncSummary",
     "SyncedPeriod",
     "TokenExpiredError",
     "TokenStore",
     "TokenStoreError",
     "Units",
+    "UsageError",
     "conversion_for",
     "from_ms",
     "read_archive",

@@ -19,7 +19,7 @@ from inexogy_client.models.load_profile_resolution import LoadProfileResolution
 
 from . import calls
 from .base import ClientBase, Progress
-from .calls import Call
+from .calls import Call, readings_chunk
 from .chunks import Resolution
 from .columns import concat_frames
 from .export import CsvDialect, ExportFormat
@@ -39,6 +39,11 @@ from .stream import (
     ordered_async,
 )
 from .units import Units, check_units
+from .usage import Per, UsagePlanner
+from .zones import Zone
+
+if TYPE_CHECKING:
+    import polars as pl
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -256,18 +261,19 @@ class AsyncInexogy(ClientBase):
         resolution: Resolution = "raw",
         fields: Sequence[str] | None = None,
         units: Units = "raw",
+        tz: Zone | None = None,
         progress: Progress | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
         """Yield the readings in ``[start, end)`` one request's span at a time, in time order.
 
-        ``async for chunk in api.iter_readings(...)``. Each table has ``time`` (Datetime ms
-        UTC) and one column per field (``units`` as in ``Readings.to_polars``). Requests run
-        up to ``max_concurrency`` at a time, and no more than that many chunks are held however
-        long the range: memory stays bounded.
+        ``async for chunk in api.iter_readings(...)``. Each table has ``time`` (Datetime ms in
+        ``tz``, default UTC) and one column per field (``units`` as in ``Readings.to_polars``).
+        Requests run up to ``max_concurrency`` at a time, and no more than that many chunks are
+        held however long the range: memory stays bounded.
         """
         batch = self._frame_calls(meter_id, start, end, resolution, fields)
         check_units(units)
-        return in_units_async(self._in_order(batch, progress), units)
+        return in_units_async(self._in_order(batch, progress), units, tz)
 
     async def export(
         self,
@@ -280,6 +286,7 @@ class AsyncInexogy(ClientBase):
         resolution: Resolution = "raw",
         fields: Sequence[str] | None = None,
         units: Units = "raw",
+        tz: Zone | None = None,
         csv_separator: str = ",",
         decimal_comma: bool = False,
         progress: Progress | None = None,
@@ -303,6 +310,7 @@ class AsyncInexogy(ClientBase):
                 resolution=resolution,
                 fields=fields,
                 units=units,
+                tz=tz,
                 progress=progress,
             )
             yield from iterate_from_thread(chunks, loop)
@@ -321,6 +329,47 @@ class AsyncInexogy(ClientBase):
                 progress(done, total)
             yield result
             del result  # not held while the next chunk is awaited
+
+    async def usage(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None = None,
+        *,
+        per: Per = "day",
+        tz: Zone | None = None,
+        price: float | None = None,
+        feed_in_price: float | None = None,
+        progress: Progress | None = None,
+    ) -> pl.DataFrame:
+        """Return the energy used per local period: one row per hour, day, week, month or year.
+
+        The periods are whole local periods of ``tz`` (a name like ``"Europe/Berlin"`` or a
+        ``tzinfo``; default UTC) covering ``[start, end)`` (``end`` defaults to now): weeks
+        start on Monday, a day across a change of daylight saving time lasts 23 or 25 hours.
+        Columns: ``start`` and ``end`` (Datetime in ``tz``), ``partial`` (the values cover
+        part of the period: it is not over, or the meter's data begins or ends inside it;
+        ``start``/``end`` then give the readings used), ``drawn_kWh`` and, for meters with
+        ``energyOut``, ``fed_in_kWh`` (gas meters: ``volume_m3``), ``cost`` (drawn, or gas
+        volume, times ``price``) and ``credit`` (fed in times ``feed_in_price``) when prices
+        are given, and ``glitches``: what was done about glitched registers at the period's
+        borders (``None`` when nothing was). Each value is the register difference between
+        the period's borders, read at the coarsest resolution that holds them exactly, so
+        the periods add up to the difference over the whole range. A period without
+        readings at a border has nulls. Raises ``UsageError`` for a meter without register.
+        """
+        planner = UsagePlanner.for_fields(
+            await self.field_names(meter_id), start, end, per, tz, self._clock()
+        )
+        batch = planner.requests()
+        while batch:
+            calls_ = [
+                readings_chunk(meter_id, r.low, r.high, r.resolution, planner.fields) for r in batch
+            ]
+            for answer in await self._run_all(calls_, progress):
+                planner.add(answer)
+            batch = planner.next_requests()
+        return planner.frame(price=price, feed_in_price=feed_in_price)
 
     async def last_reading(
         self, meter_id: str, *, fields: Sequence[str] | None = None

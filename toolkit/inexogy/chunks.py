@@ -18,7 +18,15 @@ from inexogy_client.models.readings_resolution import ReadingsResolution
 
 from .timestamps import from_ms, to_ms
 
-__all__ = ["RESOLUTION_SPANS", "Resolution", "ResolutionSpan", "split_range"]
+__all__ = [
+    "RESOLUTION_SPANS",
+    "Resolution",
+    "ResolutionSpan",
+    "grid_after",
+    "grid_before",
+    "on_grid",
+    "split_range",
+]
 
 Resolution = ReadingsResolution
 """A readings resolution: raw, three_minutes, fifteen_minutes, one_hour, one_day, ..."""
@@ -85,3 +93,32 @@ def split_range(start_ms: int, end_ms: int, resolution: str) -> list[tuple[int, 
         spans.append((lower, upper))
         lower = upper
     return spans
+
+
+def _span_of(resolution: str) -> ResolutionSpan:
+    span = RESOLUTION_SPANS.get(resolution)
+    if span is None:
+        known = ", ".join(RESOLUTION_SPANS)
+        raise ValueError(f"unknown resolution {resolution!r}: use one of {known}")
+    return span
+
+
+def on_grid(ms: int, resolution: str) -> bool:
+    """Whether an aggregated reading of ``resolution`` sits at ``ms`` (a border of its grid)."""
+    return _align_down(ms, _span_of(resolution)) == ms
+
+
+def grid_before(ms: int, resolution: str) -> int:
+    """Return the last border of the resolution's grid strictly before ``ms``."""
+    return _align_down(ms - 1, _span_of(resolution))
+
+
+def grid_after(ms: int, resolution: str) -> int:
+    """Return the first border of the resolution's grid strictly after ``ms``."""
+    span = _span_of(resolution)
+    if span.calendar is None:
+        return _align_down(ms, span) + span.grid
+    moment = from_ms(_align_down(ms, span))
+    if span.calendar == "year" or moment.month == 12:
+        return to_ms(datetime(moment.year + 1, 1, 1, tzinfo=UTC))
+    return to_ms(datetime(moment.year, moment.month + 1, 1, tzinfo=UTC))

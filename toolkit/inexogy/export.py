@@ -14,11 +14,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Literal, Protocol
 
 from attrs import frozen
 
 from inexogy.files import write_atomically
+from inexogy.zones import POLARS_DATETIME_FORMAT
 
 from .errors import InexogyError
 from .extras import require
@@ -32,8 +33,10 @@ __all__ = [
     "ExportFormat",
     "FrameWriter",
     "SchemaChangedError",
+    "csv_text",
     "format_from_path",
     "open_writer",
+    "write_csv",
     "write_frame",
 ]
 
@@ -97,6 +100,37 @@ def format_from_path(path: str | os.PathLike[str]) -> ExportFormat:
     return FORMATS[suffix]
 
 
+def csv_text(
+    frame: pl.DataFrame,
+    dialect: CsvDialect = CsvDialect(),
+) -> str:
+    """Return ``frame`` as CSV text, times in ISO 8601 with offset (``...T03:00:00+02:00``)."""
+    return str(
+        frame.write_csv(
+            datetime_format=POLARS_DATETIME_FORMAT,
+            separator=dialect.separator,
+            decimal_comma=dialect.decimal_comma,
+        )
+    )
+
+
+def write_csv(
+    frame: pl.DataFrame,
+    stream: IO[bytes],
+    dialect: CsvDialect = CsvDialect(),
+    *,
+    include_header: bool = True,
+) -> None:
+    """Write ``frame`` as CSV to a binary stream, times and dialect as in :func:`csv_text`."""
+    frame.write_csv(
+        stream,
+        include_header=include_header,
+        datetime_format=POLARS_DATETIME_FORMAT,
+        separator=dialect.separator,
+        decimal_comma=dialect.decimal_comma,
+    )
+
+
 def _check_format(format: str) -> None:
     if format not in ("csv", "jsonl", "parquet"):
         raise ValueError(f"unknown format {format!r}: use csv, jsonl or parquet")
@@ -112,7 +146,8 @@ def write_frame(
 
     See :func:`~inexogy.files.write_atomically`: a reader never sees a half-written file,
     and a failed export leaves nothing under the final name (an existing file there stays
-    as it was). The bytes are those the chunk writers give for a single chunk.
+    as it was). The bytes are those the chunk writers give for a single chunk; times are
+    written as ``2025-03-30T03:00:00+02:00`` in the frame's zone.
     """
     _check_format(format)
 
@@ -228,12 +263,7 @@ class _CsvWriter(_Aligned):
         self._write(frame)
 
     def _write(self, frame: pl.DataFrame) -> None:
-        frame.write_csv(
-            self._stream,
-            include_header=not self._header_written,
-            separator=self._dialect.separator,
-            decimal_comma=self._dialect.decimal_comma,
-        )
+        write_csv(frame, self._stream, self._dialect, include_header=not self._header_written)
         self._header_written = True
         self.rows += len(frame)
 

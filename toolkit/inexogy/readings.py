@@ -25,6 +25,7 @@ from .chunks import Resolution
 from .export import CsvDialect, ExportFormat, format_from_path, write_frame
 from .extras import require
 from .units import Units, check_units, conversion_for
+from .zones import Zone, polars_zone
 
 if TYPE_CHECKING:
     import polars as pl
@@ -137,13 +138,14 @@ class Readings:
         """The field names, in column order."""
         return self.frame.columns[1:]
 
-    def to_polars(self, units: Units = "raw") -> pl.DataFrame:
-        """Return the readings as a DataFrame: ``time`` (Datetime ms UTC), one column per field.
+    def to_polars(self, units: Units = "raw", *, tz: Zone | None = None) -> pl.DataFrame:
+        """Return the readings as a DataFrame: ``time`` (Datetime ms in ``tz``), a column per field.
 
-        With ``units="si"`` known fields are converted and renamed (``energy`` ->
-        ``energy_kWh``, ``power`` -> ``power_W``, ...); fields of unknown unit stay raw.
+        ``tz`` is a zone name (``"Europe/Berlin"``) or ``tzinfo``; the default is UTC. With
+        ``units="si"`` known fields are converted and renamed (``energy`` -> ``energy_kWh``,
+        ``power`` -> ``power_W``, ...); fields of unknown unit stay raw.
         """
-        return table_in_units(self.frame, units)
+        return table_in_units(self.frame, units, tz)
 
     def write(
         self,
@@ -151,18 +153,20 @@ class Readings:
         format: ExportFormat | None = None,
         *,
         units: Units = "raw",
+        tz: Zone | None = None,
         csv_separator: str = ",",
         decimal_comma: bool = False,
     ) -> Path:
         """Write the readings to a CSV, JSON lines or Parquet file, atomically.
 
-        ``format`` defaults to the one the file name's suffix names. ``csv_separator`` and
-        ``decimal_comma`` shape CSV for spreadsheets that expect ``;`` and ``1,5`` (German
-        locales). Returns the path written.
+        ``format`` defaults to the one the file name's suffix names; times are written in
+        ``tz`` (default UTC) as ``2025-03-30T03:00:00+02:00``, and Parquet keeps the zone in
+        its schema. ``csv_separator`` and ``decimal_comma`` shape CSV for spreadsheets that
+        expect ``;`` and ``1,5`` (German locales). Returns the path written.
         """
         chosen = format_from_path(path) if format is None else format
         dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
-        return write_frame(self.to_polars(units), path, chosen, dialect)
+        return write_frame(self.to_polars(units, tz=tz), path, chosen, dialect)
 
 
 class _ColumnsView(Mapping[str, Column]):
@@ -200,15 +204,16 @@ def _frame_of(times: Sequence[int], columns: Mapping[str, Sequence[float | None]
     return frame
 
 
-def table_in_units(frame: pl.DataFrame, units: Units) -> pl.DataFrame:
-    """Return a raw-unit frame (``time`` in Unix ms) with ``time`` as Datetime ms UTC, in ``units``.
+def table_in_units(frame: pl.DataFrame, units: Units, tz: Zone | None = None) -> pl.DataFrame:
+    """Return a raw-unit frame (``time`` in Unix ms) with ``time`` as Datetime ms, in ``units``.
 
-    With ``units="si"`` known fields are converted and renamed (``energy`` -> ``energy_kWh``,
-    ...); fields of unknown unit stay raw.
+    ``time`` is in the zone ``tz`` (default UTC). With ``units="si"`` known fields are
+    converted and renamed (``energy`` -> ``energy_kWh``, ...); fields of unknown unit stay raw.
     """
     check_units(units)
     pl = _polars()
-    expressions = [pl.col("time").cast(pl.Datetime("ms", "UTC"))]
+    time = pl.col("time").cast(pl.Datetime("ms", "UTC"))
+    expressions = [time.dt.convert_time_zone(polars_zone(tz))]
     for field in frame.columns[1:]:
         conversion = conversion_for(field) if units == "si" else None
         if conversion is None:

@@ -33,6 +33,7 @@ from .export import (
 from .files import write_atomically
 from .readings import table_in_units
 from .units import Units
+from .zones import Zone
 
 if TYPE_CHECKING:
     import polars as pl
@@ -160,21 +161,23 @@ def _write_all(frames: FrameSource, writer: FrameWriter) -> int:
     return writer.rows
 
 
-def in_units(frames: Iterator[pl.DataFrame], units: Units) -> Iterator[pl.DataFrame]:
+def in_units(
+    frames: Iterator[pl.DataFrame], units: Units, tz: Zone | None = None
+) -> Iterator[pl.DataFrame]:
     """Yield each raw chunk table converted to ``units`` (as ``Readings.to_polars`` does)."""
     for frame in frames:
-        converted = table_in_units(frame, units)
+        converted = table_in_units(frame, units, tz)
         del frame
         yield converted
         del converted
 
 
 async def in_units_async(
-    frames: AsyncIterator[pl.DataFrame], units: Units
+    frames: AsyncIterator[pl.DataFrame], units: Units, tz: Zone | None = None
 ) -> AsyncIterator[pl.DataFrame]:
     """Yield each raw chunk table converted to ``units``, asynchronously (see :func:`in_units`)."""
     async for frame in frames:
-        converted = table_in_units(frame, units)
+        converted = table_in_units(frame, units, tz)
         del frame
         yield converted
         del converted

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import logging
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from inexogy_auth import SecretRedactingFilter
 
+from inexogy.zones import local_zone
+
 from .account import login, logout
 from .chart import plot
 from .data import last_reading, meters, readings, statistics
-from .failures import ReportingGroup
+from .exporter import exporter
 from .options import AuthMethod, GlobalOptions
 from .sync import sync
+from .usage import usage
+from .watch import watch
+from .when import use_zone
+from .zone import ZoneHoistingGroup, zone_option
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    cls=ReportingGroup,
+    cls=ZoneHoistingGroup,
     name="inexogy",
     help="Read inexogy (formerly Discovergy) smart meters: meters, readings, statistics, charts.",
     no_args_is_help=True,
@@ -73,6 +80,18 @@ def global_options(
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="Log requests and show tracebacks.")
     ] = False,
+    tz: Annotated[
+        tzinfo | None,
+        typer.Option(
+            "--tz",
+            parser=zone_option,
+            metavar="ZONE",
+            help="Time zone of the times you type and of every time shown or written, "
+            "e.g. Europe/Berlin or UTC (default: the system's zone). May also follow the "
+            "command name.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read your inexogy smart meters."""
     ctx.obj = GlobalOptions(
@@ -82,7 +101,9 @@ def global_options(
         email=email,
         verbose=verbose,
         retries=retries,
+        tz=local_zone() if tz is None else tz,
     )
+    use_zone(ctx.obj.tz)
     if verbose:
         _log_to_stderr(ctx)
 
@@ -114,6 +135,9 @@ app.command()(readings)
 app.command()(statistics)
 app.command()(plot)
 app.command()(sync)
+app.command()(usage)
+app.command()(exporter)
+app.command()(watch)
 
 
 def main() -> None:

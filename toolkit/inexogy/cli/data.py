@@ -11,6 +11,7 @@ from rich.console import Console
 
 from inexogy.chunks import Resolution
 from inexogy.export import FORMATS, ExportFormat, format_from_path
+from inexogy.zones import iso
 
 from .failures import CommandFailedError
 from .options import GlobalOptions
@@ -63,14 +64,15 @@ def meters(
 ) -> None:
     """List the meters of the account."""
     dialect = csv_dialect(csv_separator, decimal_comma=False)
-    with ctx.ensure_object(GlobalOptions).open_client() as client:
+    options = ctx.ensure_object(GlobalOptions)
+    with options.open_client() as client:
         found = client.meters()
     if format == "json":
         typer.echo(meters_json(found))
     elif format == "csv":
-        typer.echo(meters_csv(found, dialect), nl=False)
+        typer.echo(meters_csv(found, options.tz, dialect), nl=False)
     else:
-        _stdout().print(meters_table(found))
+        _stdout().print(meters_table(found, options.tz))
 
 
 def last_reading(
@@ -81,15 +83,16 @@ def last_reading(
     fields: FieldsOption = None,
 ) -> None:
     """Show the latest reading of a meter and how old it is."""
-    with ctx.ensure_object(GlobalOptions).open_client() as client:
+    options = ctx.ensure_object(GlobalOptions)
+    with options.open_client() as client:
         names = split_fields(fields)
         found = find_meter(client, meter, names)
         reading = client.last_reading(found.meter_id, fields=names)
     if format == "json":
-        typer.echo(last_reading_json(reading, units))
+        typer.echo(last_reading_json(reading, units, options.tz))
     else:
         title = f"Last reading of {found.full_serial_number} ({found.meter_id})"
-        _stdout().print(last_reading_view(reading, title, units))
+        _stdout().print(last_reading_view(reading, title, units, options.tz))
 
 
 def readings(
@@ -134,8 +137,9 @@ def readings(
         check_output(output)
     dialect = csv_dialect(csv_separator, decimal_comma)
     names = split_fields(fields)
+    options = ctx.ensure_object(GlobalOptions)
     with (
-        ctx.ensure_object(GlobalOptions).open_client() as client,
+        options.open_client() as client,
         ChunkProgress("Fetching readings") as progress,
     ):
         found = find_meter(client, meter, names)
@@ -151,6 +155,7 @@ def readings(
                 resolution=resolution,
                 fields=names,
                 units=units,
+                tz=options.tz,
                 csv_separator=dialect.separator,
                 decimal_comma=dialect.decimal_comma,
                 progress=progress,
@@ -201,7 +206,8 @@ def statistics(
     check_range(start, end)
     dialect = csv_dialect(csv_separator, decimal_comma)
     names = split_fields(fields)
-    with ctx.ensure_object(GlobalOptions).open_client() as client:
+    options = ctx.ensure_object(GlobalOptions)
+    with options.open_client() as client:
         found = find_meter(client, meter, names)
         result = client.statistics(found.meter_id, start, end, fields=names)
     if format == "json":
@@ -211,6 +217,6 @@ def statistics(
         header = ("field", "count", "minimum", "maximum", "mean", "variance")
         typer.echo(to_csv(header, rows, dialect), nl=False)
     else:
-        until = "now" if end is None else f"{end:%Y-%m-%d %H:%M %Z}"
-        title = f"Statistics of {found.full_serial_number}, {start:%Y-%m-%d %H:%M %Z} to {until}"
+        until = "now" if end is None else iso(end, options.tz)
+        title = f"Statistics of {found.full_serial_number}, {iso(start, options.tz)} to {until}"
         _stdout().print(statistics_table(result, title, units))

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from datetime import tzinfo
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import typer
 from attrs import define, field
 from inexogy_auth import TokenStore
 
 from inexogy import Inexogy, RetryPolicy
+from inexogy.zones import local_zone
 
 __all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "read_password"]
 
@@ -27,6 +29,8 @@ PASSWORD_ENV = "INEXOGY_PASSWORD"  # noqa: S105 (the name of a variable, not a p
 class GlobalOptions:
     """What the options before the command name chose, shared by every command.
 
+    ``tz`` is the zone times are read and shown in (``--tz``, by default the system's).
+
     ``secrets`` collects every password read during the run, so that error texts can be
     scrubbed of them before they are printed.
     """
@@ -37,6 +41,7 @@ class GlobalOptions:
     email: str | None = None
     verbose: bool = False
     retries: int = 4
+    tz: tzinfo = field(factory=local_zone)
     secrets: list[str] = field(factory=list, repr=False)
 
     def token_store(self) -> TokenStore:
@@ -49,12 +54,14 @@ class GlobalOptions:
         self.secrets.append(password)
         return password
 
-    def open_client(self) -> Inexogy:
+    def open_client(self, **client_args: Any) -> Inexogy:
         """Open a client authenticated the way the options ask; the caller closes it.
 
         OAuth uses the stored token (re-authorizing on expiry when ``INEXOGY_EMAIL`` and
         ``INEXOGY_PASSWORD`` are both set); Basic needs ``--email`` and a password.
+        ``client_args`` go to the ``Inexogy`` constructor (``retry`` replaces ``--retries``'s).
         """
+        client_args.setdefault("retry", self.retry())
         if self.auth == "basic":
             if not self.email:
                 raise typer.BadParameter(
@@ -63,18 +70,23 @@ class GlobalOptions:
                 )
             password = self.read_password()
             return Inexogy.login(
-                self.email, password, method="basic", base_url=self.base_url, retry=self.retry()
+                self.email, password, method="basic", base_url=self.base_url, **client_args
             )
         return Inexogy.from_token_store(
             self.token_store(),
             base_url=self.base_url,
             password_provider=self._password_provider(),
-            retry=self.retry(),
+            **client_args,
         )
 
     def retry(self) -> RetryPolicy | None:
         """Return the retry policy ``--retries`` asks for (``None`` for no retries)."""
         return RetryPolicy(max_attempts=self.retries + 1) if self.retries > 0 else None
+
+    @property
+    def renews_token(self) -> bool:
+        """Whether an expired OAuth token is renewed unattended (email and password are set)."""
+        return self.auth == "oauth" and bool(self.email) and bool(os.environ.get(PASSWORD_ENV))
 
     def _password_provider(self) -> Callable[[], tuple[str, str]] | None:
         email, password = self.email, os.environ.get(PASSWORD_ENV)

@@ -13,8 +13,9 @@ from inexogy_client.models.meter import Meter
 from inexogy import Inexogy
 from inexogy.export import CsvDialect
 from inexogy.units import Units
+from inexogy.zones import iso
 
-from .when import WHEN_HELP, when_option
+from .when import WHEN_HELP, command_zone, when_option
 
 __all__ = [
     "CsvSeparatorOption",
@@ -143,7 +144,7 @@ def check_range(start: datetime, end: datetime | None) -> None:
     stop = end or datetime.now(UTC)
     if stop <= start:
         raise typer.BadParameter(
-            f"the end {stop.isoformat(timespec='seconds')} is not after the start "
-            f"{start.isoformat(timespec='seconds')}: give a later --to or an earlier --from",
+            f"the end {iso(stop, command_zone())} is not after the start "
+            f"{iso(start, command_zone())}: give a later --to or an earlier --from",
             param_hint="--to",
         )

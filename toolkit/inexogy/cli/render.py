@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta, tzinfo
 from typing import Any, Literal
 
 import orjson
@@ -18,7 +18,9 @@ from rich.text import Text
 
 from inexogy import LastReading
 from inexogy.export import CsvDialect
+from inexogy.timestamps import from_ms
 from inexogy.units import Units, conversion_for, si_name
+from inexogy.zones import iso, local_zone
 
 __all__ = [
     "MeterFormat",
@@ -59,8 +61,8 @@ _METER_COLUMNS = (
 )
 
 
-def meter_rows(meters: Sequence[Meter]) -> list[dict[str, str]]:
-    """One flat row of text per meter, keyed by the API's field names."""
+def meter_rows(meters: Sequence[Meter], tz: tzinfo | None = None) -> list[dict[str, str]]:
+    """One flat row of text per meter, keyed by the API's field names; times in ``tz``."""
     return [
         {
             "meterId": meter.meter_id,
@@ -70,8 +72,8 @@ def meter_rows(meters: Sequence[Meter]) -> list[dict[str, str]]:
             "type": meter.type_,
             "measurementType": meter.measurement_type,
             "location": _location(meter),
-            "firstMeasurementTime": _measurement_time(meter.first_measurement_time),
-            "lastMeasurementTime": _measurement_time(meter.last_measurement_time),
+            "firstMeasurementTime": _measurement_time(meter.first_measurement_time, tz),
+            "lastMeasurementTime": _measurement_time(meter.last_measurement_time, tz),
         }
         for meter in meters
     ]
@@ -86,19 +88,19 @@ def _location(meter: Meter) -> str:
     return ", ".join(part for part in (street, town) if part)
 
 
-def _measurement_time(ms: int | Unset) -> str:
+def _measurement_time(ms: int | Unset, tz: tzinfo | None) -> str:
     if isinstance(ms, Unset) or ms < 0:
         return ""
-    return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds")
+    return iso(from_ms(ms), tz or local_zone())
 
 
-def meters_table(meters: Sequence[Meter]) -> Table:
-    """Render the meters as a rich table (the most useful columns)."""
+def meters_table(meters: Sequence[Meter], tz: tzinfo | None = None) -> Table:
+    """Render the meters as a rich table (the most useful columns), times in ``tz``."""
     table = Table(title="Meters", title_justify="left")
     for name in ("meterId", "fullSerialNumber", "type", "measurementType", "location"):
         table.add_column(name, no_wrap=name != "location", overflow="fold")
     table.add_column("lastMeasurementTime", no_wrap=True)
-    for row in meter_rows(meters):
+    for row in meter_rows(meters, tz):
         table.add_row(
             row["meterId"],
             row["fullSerialNumber"],
@@ -115,9 +117,13 @@ def meters_json(meters: Sequence[Meter]) -> str:
     return orjson.dumps([meter.to_dict() for meter in meters], option=orjson.OPT_INDENT_2).decode()
 
 
-def meters_csv(meters: Sequence[Meter], dialect: CsvDialect = CsvDialect()) -> str:  # noqa: B008
-    """Render the meters as CSV, one flat row each, with a header."""
-    return to_csv(_METER_COLUMNS, meter_rows(meters), dialect)
+def meters_csv(
+    meters: Sequence[Meter],
+    tz: tzinfo | None = None,
+    dialect: CsvDialect = CsvDialect(),  # noqa: B008 (immutable)
+) -> str:
+    """Render the meters as CSV, one flat row each, with a header; times in ``tz``."""
+    return to_csv(_METER_COLUMNS, meter_rows(meters, tz), dialect)
 
 
 def to_csv(
@@ -178,9 +184,11 @@ def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else f"{value:.10g}"
 
 
-def last_reading_view(reading: LastReading, title: str, units: Units) -> Group:
-    """Render the last reading: a title, its local time and age, and a table of the fields."""
-    taken = reading.time.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+def last_reading_view(
+    reading: LastReading, title: str, units: Units, tz: tzinfo | None = None
+) -> Group:
+    """Render the last reading: a title, its time in ``tz`` and age, and a table of the fields."""
+    taken = iso(reading.time, tz or local_zone())
     table = Table()
     table.add_column("field", no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
@@ -192,12 +200,12 @@ def last_reading_view(reading: LastReading, title: str, units: Units) -> Group:
     )
 
 
-def last_reading_json(reading: LastReading, units: Units) -> str:
-    """Render the last reading as one JSON object: meter, time, age in seconds, values."""
+def last_reading_json(reading: LastReading, units: Units, tz: tzinfo | None = None) -> str:
+    """Render the last reading as one JSON object: meter, time (in ``tz``), age, values."""
     values = reading.si_values() if units == "si" else reading.values
     document = {
         "meterId": reading.meter_id,
-        "time": reading.time.isoformat(),
+        "time": iso(reading.time, tz or local_zone()),
         "ageSeconds": round(reading.age.total_seconds(), 3),
         "values": values,
     }

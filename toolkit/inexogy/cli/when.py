@@ -7,53 +7,74 @@ Accepted forms:
 - an ISO date (``2024-03-01``, local midnight) or datetime (``2024-03-01T12:00``,
   ``2024-03-01 12:00:00+01:00``, ``2024-03-01T11:00Z``).
 
-A date or datetime without an offset is read in the local time zone and made aware
-explicitly, so the API always receives an unambiguous instant.
+A date or datetime without an offset is read in the command's time zone (``--tz``, by default
+the system's) and made aware explicitly, so the API always receives an unambiguous instant.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, datetime, time, timedelta, tzinfo
-from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-__all__ = ["WHEN_HELP", "local_zone", "parse_when", "when_option"]
+from inexogy.zones import local_zone
+
+__all__ = [
+    "COMMAND_ZONE",
+    "WHEN_HELP",
+    "command_zone",
+    "local_zone",
+    "parse_when",
+    "use_zone",
+    "when_option",
+]
 
 WHEN_HELP = (
-    "ISO date or datetime (local time unless an offset is given), 'now', or '-7d'/'-12h'/'-30m'"
+    "ISO date or datetime (in --tz unless an offset is given), 'now', or '-7d'/'-12h'/'-30m'"
 )
+
+COMMAND_ZONE: ContextVar[tzinfo | None] = ContextVar("inexogy_command_zone", default=None)
+"""The zone of the running command, set from ``--tz`` before its options are read."""
 
 _RELATIVE = re.compile(r"^(?P<sign>[+-])(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>[smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
-def parse_when(text: str, *, now: Callable[[], datetime] | None = None) -> datetime:
+def parse_when(
+    text: str, *, now: Callable[[], datetime] | None = None, tz: tzinfo | None = None
+) -> datetime:
     """Return the aware datetime that ``text`` names; raise ``ValueError`` saying what is accepted.
 
     ``now`` returns the current aware time (injectable for tests); it defaults to the clock.
+    Dates, datetimes without offset, ``today`` and ``yesterday`` are read in ``tz`` (default:
+    the system's zone).
     """
+    zone = local_zone() if tz is None else tz
     current = (now or _now)()
     value = text.strip().lower()
     if value == "now":
         return current
     if value in ("today", "yesterday"):
-        midnight = datetime.combine(current.astimezone().date(), time())
+        day = current.astimezone(zone).date()
         if value == "yesterday":
-            midnight -= timedelta(days=1)
-        return midnight.astimezone()
+            day -= timedelta(days=1)
+        return _in_zone(datetime.combine(day, time()), zone)
     relative = _RELATIVE.match(value)
     if relative:
         seconds = float(relative["amount"]) * _UNIT_SECONDS[relative["unit"]]
         return current + timedelta(seconds=seconds if relative["sign"] == "+" else -seconds)
-    return _parse_absolute(text.strip())
+    return _parse_absolute(text.strip(), zone)
 
 
-def _parse_absolute(text: str) -> datetime:
+def _in_zone(naive: datetime, zone: tzinfo) -> datetime:
+    """Read a wall-clock time in ``zone``; one that does not exist (a DST gap) moves forward."""
+    return naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def _parse_absolute(text: str, zone: tzinfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -63,9 +84,7 @@ def _parse_absolute(text: str) -> datetime:
             "time like -7d, -12h, -30m"
         ) from None
     if parsed.tzinfo is None:
-        # astimezone() on a naive datetime reads it as local time with that date's offset
-        # (daylight saving included), not today's offset.
-        return parsed.astimezone()
+        return _in_zone(parsed, zone)
     return parsed
 
 
@@ -73,31 +92,20 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def local_zone() -> tzinfo:
-    """Return the local time zone, as an IANA zone when it can be named, else today's offset."""
-    for candidate in (os.environ.get("TZ", "").lstrip(":"), _zone_of_localtime()):
-        if candidate:
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
-    zone = datetime.now().astimezone().tzinfo
-    return zone if zone is not None else UTC
-
-
-def _zone_of_localtime() -> str:
-    link = Path("/etc/localtime")
-    try:
-        target = str(link.resolve(strict=True))
-    except OSError:
-        return ""
-    marker = "zoneinfo/"
-    return target.split(marker, 1)[1] if marker in target else ""
-
-
 def when_option(text: str) -> datetime:
     """Parse a WHEN option value; a bad one is a usage error (exit status 2) saying what works."""
     try:
-        return parse_when(text)
+        return parse_when(text, tz=command_zone())
     except ValueError as error:
         raise typer.BadParameter(str(error)) from None
+
+
+def command_zone() -> tzinfo:
+    """Return the zone of the running command (``--tz``), else the system's zone."""
+    zone = COMMAND_ZONE.get()
+    return local_zone() if zone is None else zone
+
+
+def use_zone(zone: tzinfo) -> None:
+    """Make ``zone`` the one WHEN values of the running command are read in (set by ``--tz``)."""
+    COMMAND_ZONE.set(zone)
