@@ -76,8 +76,8 @@ class Readings:
     ``frame`` is a polars DataFrame: ``time`` (Int64 Unix ms, ascending, unique) and one column
     per field, named as the service names it, null where a reading lacked the field.
     ``times`` and ``columns`` give the same as Python lists (copies, made on each access).
-    Made by ``Inexogy.readings``; to make one yourself pass either ``frame``, or ``times``
-    (Unix ms) and ``columns`` (one list of values per field).
+    Made by ``Inexogy.readings``; to make one yourself pass either ``times`` (Unix ms) and
+    ``columns`` (one list of values per field), or ``frame=`` a raw-unit DataFrame.
     """
 
     __slots__ = ("frame", "meter_id", "resolution")
@@ -86,10 +86,10 @@ class Readings:
         self,
         meter_id: str,
         resolution: Resolution,
-        frame: pl.DataFrame | None = None,
-        *,
         times: Sequence[int] | None = None,
         columns: Mapping[str, Sequence[float | None]] | None = None,
+        *,
+        frame: pl.DataFrame | None = None,
     ) -> None:
         if frame is None:
             frame = _frame_of(times or [], columns or {})
@@ -108,7 +108,7 @@ class Readings:
         columns: Mapping[str, Sequence[float | None]],
     ) -> Readings:
         """Return the table of ``times`` (Unix ms) and one list of values per field."""
-        return cls(meter_id, resolution, _frame_of(times, columns))
+        return cls(meter_id, resolution, frame=_frame_of(times, columns))
 
     def __repr__(self) -> str:
         return (
