@@ -15,6 +15,7 @@ This module needs polars (the ``tables`` extra); it is imported only by the feat
 from __future__ import annotations
 
 import io
+import re
 import threading
 from typing import TYPE_CHECKING, Any, cast
 
@@ -45,6 +46,8 @@ READINGS_ENDPOINT = "GET /readings"
 # but each parse already keeps every core busy with polars' own thread pool and needs several
 # times the body's size while it runs. Two at once would gain no speed and double that memory.
 _PARSING = threading.Lock()
+
+_LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 
 _INTEGER_TYPES = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32")
 
@@ -79,7 +82,9 @@ def readings_frame(
             f"the answer has {len(content):,} bytes, more than the limit of {max_bytes:,} "
             "(raise max_response_bytes if that is expected)",
         )
-    opening = content.lstrip()[:1]
+    first = _LEADING_SPACE.match(content)
+    start = first.end() if first else 0
+    opening = content[start : start + 1]
     if not opening:
         raise _invalid(endpoint, "with an empty body: the service had no data to give; try again")
     if opening != b"[":
