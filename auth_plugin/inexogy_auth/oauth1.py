@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import functools
+import hmac
 import logging
 import re
 import secrets
@@ -10,12 +13,12 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import TYPE_CHECKING, cast
-from urllib.parse import quote
+from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import attrs
 import httpx
-from oauthlib import oauth1
+from oauthlib.oauth1.rfc5849 import signature, utils
 
 from .credentials import Credentials
 from .errors import TokenExpiredError
@@ -30,11 +33,8 @@ logger = logging.getLogger(__name__)
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _METHODS_WITHOUT_BODY = frozenset({"GET", "HEAD"})
-# oauthlib refuses query strings with characters outside its "urlencoded" set or with stray
-# "%" signs, both of which httpx sends raw (e.g. "[]|^{}`", "%zz"). Escaping them for oauthlib
-# does not change the parameters a server decodes, so the signature stays the same.
-_OAUTHLIB_QUERY_SAFE = "=&;:%+~,*@!()/?'$"
-_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Strings RFC 5849 §3.6 percent-encoding leaves unchanged.
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
 
 
 @attrs.frozen
@@ -93,6 +93,7 @@ class OAuth1Auth(httpx.Auth):
         self._nonce_factory = nonce_factory or _new_nonce
         self._clock = clock or time.time
         self._reauthorizer = reauthorizer
+        self._signer: _Signer | None = None
         self._dance_lock = threading.Lock()
         self._locks_guard = threading.Lock()
         self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
@@ -173,29 +174,19 @@ class OAuth1Auth(httpx.Auth):
             raise _refused_after_reauthorization(response)
 
     def _sign(self, request: httpx.Request, keys: _Keys) -> None:
-        body: str | None = None
-        headers: dict[str, str] = {}
+        signer = self._signer
+        if signer is None or signer.keys is not keys:
+            signer = self._signer = _Signer(keys, self._callback, self._verifier)
+        form: str | None = None
         if (
             request.method not in _METHODS_WITHOUT_BODY
             and request.headers.get("Content-Type") == FORM_CONTENT_TYPE
             and request.content
         ):
-            body = request.content.decode("utf-8")
-            headers["Content-Type"] = FORM_CONTENT_TYPE
-        signer = oauth1.Client(
-            keys.consumer_key,
-            client_secret=keys.consumer_secret,
-            resource_owner_key=keys.token,
-            resource_owner_secret=keys.token_secret,
-            callback_uri=self._callback,
-            verifier=self._verifier,
-            signature_method=oauth1.SIGNATURE_HMAC_SHA1,
-            signature_type=oauth1.SIGNATURE_TYPE_AUTH_HEADER,
-            nonce=self._nonce_factory(),
-            timestamp=str(int(self._clock())),
+            form = request.content.decode("utf-8")
+        request.headers["Authorization"] = signer.authorization(
+            request.method, request.url, form, self._nonce_factory(), str(int(self._clock()))
         )
-        _, signed, _ = signer.sign(_signable_uri(request.url), request.method, body, headers)
-        request.headers["Authorization"] = cast(dict[str, str], signed)["Authorization"]
 
     def _token_refused(self, response: httpx.Response, keys: _Keys) -> bool:
         return (
@@ -241,11 +232,113 @@ class OAuth1Auth(httpx.Auth):
         return Credentials(keys.consumer_key, keys.consumer_secret, keys.token, keys.token_secret)
 
 
-def _signable_uri(url: httpx.URL) -> str:
-    text = str(url.copy_with(fragment=None))
-    head, mark, query = text.partition("?")
-    query = quote(_STRAY_PERCENT.sub("%25", query), safe=_OAUTHLIB_QUERY_SAFE)
-    return head + mark + query
+def _escape(text: str) -> str:
+    """RFC 5849 §3.6 percent-encoding (oauthlib's ``utils.escape``), skipped when a no-op."""
+    return text if _UNRESERVED.fullmatch(text) else utils.escape(text)
+
+
+def _decoded(text: str) -> str:
+    """Decode one name or value as ``urllib.parse.parse_qsl`` does (what oauthlib uses)."""
+    if "%" in text or "+" in text:
+        return unquote(text.replace("+", " "), errors="replace")
+    return text
+
+
+def _escaped_pairs(encoded: str) -> list[tuple[str, str]]:
+    """Decode a query or form as oauthlib's ``collect_parameters`` does; escape each pair.
+
+    oauthlib decodes with ``parse_qsl(keep_blank_values=True)`` after refusing characters
+    outside its "urlencoded" set and stray "%" signs (which httpx sends raw: "[]|^{}`",
+    "%zz"); decoding them as ``parse_qsl`` does is what a server sees, so the signature is
+    the one oauthlib makes once they are escaped (the property tests compare the two).
+    Names starting with ``oauth_`` are unescaped once more and ``oauth_signature`` is left
+    out, as ``collect_parameters`` does.
+    """
+    pairs = []
+    for piece in encoded.split("&"):
+        if not piece:
+            continue
+        raw_name, _, raw_value = piece.partition("=")
+        name, value = _decoded(raw_name), _decoded(raw_value)
+        if name.startswith("oauth_"):
+            if name == "oauth_signature":
+                continue
+            value = utils.unescape(value)
+        pairs.append((_escape(name), _escape(value)))
+    return pairs
+
+
+@functools.lru_cache(maxsize=256)
+def _escaped_base_uri(scheme: str, netloc: str, path: str) -> str:
+    """Return the escaped base string URI (RFC 5849 §3.4.1.2) of a URL without its query."""
+    escaped: str = utils.escape(signature.base_string_uri(f"{scheme}://{netloc}{path}"))
+    return escaped
+
+
+class _Signer:
+    """HMAC-SHA1 signatures for one set of keys, equal to ``oauthlib.oauth1.Client.sign``'s.
+
+    Built from oauthlib's own primitives (``urldecode``, ``escape``, ``base_string_uri``,
+    the RFC 5849 key and base string rules); what does not change between requests is
+    computed once: the escaped protocol parameters, the signing key, each base URI.
+    """
+
+    def __init__(self, keys: _Keys, callback: str | None, verifier: str | None) -> None:
+        self.keys = keys
+        fixed = [
+            ("oauth_version", "1.0"),
+            ("oauth_signature_method", "HMAC-SHA1"),
+            ("oauth_consumer_key", keys.consumer_key),
+        ]
+        # oauthlib leaves out empty token, callback and verifier values
+        for name, value in (
+            ("oauth_token", keys.token),
+            ("oauth_callback", callback),
+            ("oauth_verifier", verifier),
+        ):
+            if value:
+                fixed.append((name, value))
+        self._fixed_pairs = [(name, utils.escape(value)) for name, value in fixed]
+        # the header lists the parameters in oauthlib's order: nonce, timestamp, then these
+        self._fixed_header = "".join(f', {name}="{value}"' for name, value in self._fixed_pairs)
+        secret = utils.escape(keys.consumer_secret or "")
+        self._key = f"{secret}&{utils.escape(keys.token_secret or '')}".encode()
+
+    def authorization(
+        self, method: str, url: httpx.URL, form: str | None, nonce: str, timestamp: str
+    ) -> str:
+        """Return the ``Authorization`` header of a request (``form``: its form body)."""
+        nonce, timestamp = _escape(nonce), _escape(timestamp)
+        pairs = [("oauth_nonce", nonce), ("oauth_timestamp", timestamp), *self._fixed_pairs]
+        raw_path = url.raw_path.decode("ascii")
+        path, _, query = raw_path.partition("?")
+        if query:
+            pairs += _escaped_pairs(query)
+        if form:
+            pairs += _escaped_pairs(form)
+        pairs.sort()
+        # Escaping the normalized parameters again (RFC 5849 §3.4.1.1) can only touch "%",
+        # "=" and "&": every name and value in it is escaped already.
+        normalized = (
+            "&".join([f"{name}={value}" for name, value in pairs])
+            .replace("%", "%25")
+            .replace("=", "%3D")
+            .replace("&", "%26")
+        )
+        netloc = url.netloc.decode("ascii")
+        base_string = f"{method.upper()}&{_escaped_base_uri(url.scheme, netloc, path)}&{normalized}"
+        digest = hmac.digest(self._key, base_string.encode(), "sha1")
+        signed = (
+            base64.b64encode(digest)
+            .decode("ascii")
+            .replace("+", "%2B")
+            .replace("/", "%2F")
+            .replace("=", "%3D")
+        )
+        return (
+            f'OAuth oauth_nonce="{nonce}", oauth_timestamp="{timestamp}"'
+            f'{self._fixed_header}, oauth_signature="{signed}"'
+        )
 
 
 def _refused_after_reauthorization(response: httpx.Response) -> TokenExpiredError:

@@ -1,78 +1,113 @@
-"""The ``inexogy-mock`` command: serve the simulator until interrupted."""
+"""The ``inexogy-mock`` command (also ``python -m inexogy_mock``): serve the simulator."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
-from collections.abc import Sequence
+from typing import Annotated
+
+import typer
 
 from .app import create_app
 from .faults import FaultPlan
+from .ratelimit import RateLimits
 from .server import running
 
+__all__ = ["app", "main"]
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="inexogy-mock",
-        description="Serve a simulator of the inexogy API (demo account demo@inexogy.com / demo).",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
-    parser.add_argument("--port", type=int, default=8080, help="port (0 picks a free one)")
-    parser.add_argument(
-        "--token-lifetime", type=float, metavar="S", help="access tokens expire after S seconds"
-    )
-    parser.add_argument(
-        "--token-lifetime-requests",
-        type=int,
-        metavar="N",
-        help="access tokens expire after N data requests",
-    )
-    parser.add_argument(
-        "--fault-script", metavar="LIST", help="faults in order, e.g. 500,503,429:2,ok"
-    )
-    parser.add_argument(
-        "--fault-rate", type=float, metavar="R", help="probability of a random fault"
-    )
-    parser.add_argument(
-        "--fault-seed", type=int, default=0, metavar="N", help="seed of random faults"
-    )
-    return parser
+app = typer.Typer(
+    name="inexogy-mock",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
 
 
-def _faults(args: argparse.Namespace) -> FaultPlan | None:
-    if args.fault_script:
-        return FaultPlan.scripted(
-            [kind.strip() for kind in args.fault_script.split(",") if kind.strip()]
-        )
-    if args.fault_rate:
-        return FaultPlan.random(args.fault_rate, args.fault_seed)
+def _faults(script: str | None, rate: float | None, seed: int) -> FaultPlan | None:
+    if script:
+        return FaultPlan.scripted([kind.strip() for kind in script.split(",") if kind.strip()])
+    if rate:
+        return FaultPlan.random(rate, seed)
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+@app.command(help="Serve a simulator of the inexogy API (demo account demo@inexogy.com / demo).")
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", metavar="ADDRESS", help="Address to bind (default: loopback).")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", help="Port (0 picks a free one).")
+    ] = 8080,
+    token_lifetime: Annotated[
+        float | None,
+        typer.Option("--token-lifetime", metavar="S", help="Access tokens expire after S seconds."),
+    ] = None,
+    token_lifetime_requests: Annotated[
+        int | None,
+        typer.Option(
+            "--token-lifetime-requests",
+            metavar="N",
+            help="Access tokens expire after N data requests.",
+        ),
+    ] = None,
+    fault_script: Annotated[
+        str | None,
+        typer.Option(
+            "--fault-script", metavar="LIST", help="Faults in order, e.g. 500,503,429:2,empty,ok."
+        ),
+    ] = None,
+    fault_rate: Annotated[
+        float | None,
+        typer.Option("--fault-rate", metavar="R", help="Probability of a random fault."),
+    ] = None,
+    fault_seed: Annotated[
+        int, typer.Option("--fault-seed", metavar="N", help="Seed of random faults.")
+    ] = 0,
+    rate_limit: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rate-limit",
+            metavar="STEP=CALLS/SECONDS",
+            help="Per-IP limit of consumer_token or authorize, e.g. authorize=1/30 "
+            "(repeatable; default 1000/60 each).",
+        ),
+    ] = None,
+    real_limits: Annotated[
+        bool,
+        typer.Option(
+            "--real-limits",
+            help="Rate limits like the real service's: a second quick authorize gets 429 "
+            "(authorize=1/30, consumer_token=5/600; --rate-limit overrides).",
+        ),
+    ] = False,
+) -> None:
     """Run the server until interrupted; print where it listens once it is ready."""
-    parser = _parser()
-    args = parser.parse_args(argv)
     try:
-        app = create_app(
-            token_lifetime=args.token_lifetime,
-            token_lifetime_requests=args.token_lifetime_requests,
-            faults=_faults(args),
+        base = RateLimits.real() if real_limits else RateLimits()
+        app_ = create_app(
+            token_lifetime=token_lifetime,
+            token_lifetime_requests=token_lifetime_requests,
+            faults=_faults(fault_script, fault_rate, fault_seed),
+            rate_limits=RateLimits.parse(rate_limit or (), base),
         )
     except ValueError as error:
-        parser.error(str(error))
+        raise typer.BadParameter(str(error)) from None
     try:
-        with running(app, args.host, args.port) as base_url:
+        with running(app_, host, port) as base_url:
             print(f"inexogy-mock listening on {base_url}", flush=True)
             threading.Event().wait()
     except KeyboardInterrupt:
-        return 0
+        return
     except OSError as error:
-        print(f"inexogy-mock: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
-        return 1
-    return 0
+        print(f"inexogy-mock: cannot listen on {host}:{port}: {error}", file=sys.stderr)
+        raise typer.Exit(1) from None
+
+
+def main() -> None:
+    """Entry point of ``inexogy-mock``."""
+    app(prog_name="inexogy-mock")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

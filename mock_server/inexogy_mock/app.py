@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 import warnings
@@ -24,16 +25,56 @@ from connexion.spec import Specification
 
 from .accounts import DEMO_ACCOUNT, Account, Registry
 from .auth_middleware import AuthMiddleware
+from .direct import DirectDispatch, Handler, parameterless_gets
 from .faults import FaultMiddleware, FaultPlan, GlitchMiddleware, GlitchPlan, RawSendMiddleware
 from .handlers import Handlers
+from .limits import BodyLimitMiddleware
 from .oauth import OAuthProvider, TokenLifetime
 from .ratelimit import RateLimits
+from .switches import Switches
 from .texts import ServiceError, error_text
 
 # A symlink to the project's openapi.yaml in a checkout; the file itself in an installed wheel.
 DEFAULT_SPEC = Path(__file__).parent / "openapi.yaml"
 BASE_PATH = "/public/v1"
 _HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+# Operations whose answer can take long to compute (a virtual meter's raw day with each=true
+# and disaggregation=true): computed in a worker thread so small requests stay fast meanwhile.
+OFFLOADED_OPERATIONS = frozenset(
+    {
+        "getReadings",
+        "getStatistics",
+        "getLoadProfile",
+        "getRawLoadProfile",
+        "getDisaggregation",
+        "getActivities",
+    }
+)
+
+
+class SimulatorApp(connexion.AsyncApp):  # type: ignore[misc]
+    """The simulator's ASGI app; ``switches`` changes faults and limits while it serves."""
+
+    switches: Switches
+    accounts: tuple[Account, ...]
+
+
+def _in_worker(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Run an async handler to completion in a worker thread (its own event loop)."""
+
+    @functools.wraps(handler)
+    async def offloaded(*args: Any, **kwargs: Any) -> Any:
+        return await asyncio.to_thread(asyncio.run, handler(*args, **kwargs))
+
+    return offloaded
+
+
+def _resolver(resolve: Callable[[str], Callable[..., Any]]) -> Callable[[str], Callable[..., Any]]:
+    def resolve_offloading(operation_id: str) -> Callable[..., Any]:
+        handler = resolve(operation_id)
+        return _in_worker(handler) if operation_id in OFFLOADED_OPERATIONS else handler
+
+    return resolve_offloading
 
 
 def _text(
@@ -85,15 +126,32 @@ def _crash(_request: ConnexionRequest, _error: Exception) -> ConnexionResponse:
 def _middlewares(
     provider: OAuthProvider,
     passwords: dict[str, str],
-    faults: FaultPlan | None,
+    switches: Switches,
+    direct_routes: dict[str, tuple[str, Handler]],
     glitches: GlitchPlan | None = None,
 ) -> list[Any]:
-    """Connexion's stack with our authentication in place of its security middleware."""
-    stack: list[Any] = [RawSendMiddleware]
+    """Connexion's stack with our authentication in place of its security middleware.
+
+    ``direct_routes`` (parameterless GETs) skip connexion's own middlewares, not ours
+    (glitches touch only readings, which are never dispatched directly).
+    """
+    plan_of = functools.partial(getattr, switches, "faults")
+    stack: list[Any] = [RawSendMiddleware, BodyLimitMiddleware]
+    if direct_routes:
+        stack.append(
+            functools.partial(
+                DirectDispatch,
+                routes=direct_routes,
+                base_path=BASE_PATH,
+                provider=provider,
+                passwords=passwords,
+                plan_of=plan_of,
+            )
+        )
     for middleware in ConnexionMiddleware.default_middlewares:
         if middleware is SecurityMiddleware:
             stack.append(functools.partial(AuthMiddleware, provider=provider, passwords=passwords))
-            stack.append(functools.partial(FaultMiddleware, plan=faults))
+            stack.append(functools.partial(FaultMiddleware, plan_of=plan_of))
             stack.append(functools.partial(GlitchMiddleware, plan=glitches))
         else:
             stack.append(middleware)
@@ -112,7 +170,7 @@ def create_app(
     auth_clock: Callable[[], float] | None = None,
     spec_path: str | Path | None = None,
     glitches: GlitchPlan | None = None,
-) -> connexion.AsyncApp:
+) -> SimulatorApp:
     """Return the simulator as a connexion ``AsyncApp`` serving the API under ``/public/v1``.
 
     ``accounts`` defaults to the demo account only. ``clock`` (seconds since the epoch) is the
@@ -120,10 +178,13 @@ def create_app(
     (both default to ``time.time``). ``token_lifetime`` (seconds) and
     ``token_lifetime_requests`` (data requests) expire access tokens; ``faults`` injects
     failures into data endpoints; ``glitches`` makes registers in readings read 0 or jump
-    back (see :class:`~inexogy_mock.faults.GlitchPlan`); ``spec_path`` overrides the
-    project's ``openapi.yaml``.
+    back (see :class:`~inexogy_mock.faults.GlitchPlan`); ``rate_limits`` bounds the unsigned
+    OAuth steps per IP; ``spec_path`` overrides the project's ``openapi.yaml``. The app's
+    ``switches`` change faults, token lifetime and rate limits while it serves; ``accounts``
+    are its accounts.
     """
-    registry = Registry(list(accounts) if accounts is not None else [DEMO_ACCOUNT])
+    account_list = tuple(accounts) if accounts is not None else (DEMO_ACCOUNT,)
+    registry = Registry(list(account_list))
     wall = auth_clock or time.time
     provider = OAuthProvider(
         registry.passwords, wall, TokenLifetime(token_lifetime, token_lifetime_requests)
@@ -132,15 +193,25 @@ def create_app(
     spec = Path(spec_path) if spec_path is not None else DEFAULT_SPEC
     if not spec.is_file():
         raise FileNotFoundError(f"openapi.yaml not found at {spec}: pass spec_path=...")
-    app = connexion.AsyncApp(
+    switches = Switches(provider, handlers.rate_limiter, faults)
+    resolve = _resolver(handlers.resolve)
+    # with response validation on, every answer goes through connexion
+    direct_routes = {
+        path: (operation, resolve(operation))
+        for path, operation in parameterless_gets(Specification.load(spec).raw, BASE_PATH).items()
+        if not validate_responses
+    }
+    app = SimulatorApp(
         __name__,
         specification_dir=str(spec.parent),
-        middlewares=_middlewares(provider, registry.passwords, faults, glitches),
+        middlewares=_middlewares(provider, registry.passwords, switches, direct_routes, glitches),
     )
+    app.switches = switches
+    app.accounts = account_list
     app.add_api(
         spec.name,
         base_path=BASE_PATH,
-        resolver=Resolver(function_resolver=handlers.resolve),
+        resolver=Resolver(function_resolver=resolve),
         pythonic_params=True,
         validate_responses=validate_responses,
         strict_validation=False,

@@ -96,7 +96,10 @@ class AuthMiddleware:
         if operation is None or operation in UNSIGNED_OPERATIONS:
             await self.app(scope, receive, send)
             return
-        body, receive = await read_body(receive)
+        if header(scope, b"content-length") or header(scope, b"transfer-encoding"):
+            body, receive = await read_body(receive)
+        else:
+            body = b""  # no body announced (the usual GET): nothing to buffer
         try:
             self._authenticate(scope, operation, body)
         except ServiceError as error:

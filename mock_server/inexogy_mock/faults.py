@@ -13,7 +13,7 @@ import asyncio
 import json
 import random
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,19 +112,24 @@ class RawSendMiddleware:
 
 
 class FaultMiddleware:
-    """Apply a :class:`FaultPlan` to authenticated data requests."""
+    """Apply a :class:`FaultPlan` to authenticated data requests.
 
-    def __init__(self, app: ASGIApp, *, plan: FaultPlan | None) -> None:
+    ``plan_of`` returns the plan in force (read at every request, so it can be switched while
+    the server runs: see :class:`~inexogy_mock.switches.Switches`).
+    """
+
+    def __init__(self, app: ASGIApp, *, plan_of: Callable[[], FaultPlan | None]) -> None:
         self.app = app
-        self.plan = plan
+        self._plan_of = plan_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer with the next fault of the plan, or pass the request on."""
-        operation = operation_id(scope) if scope["type"] == "http" else None
-        if self.plan is None or operation is None or operation in OAUTH_OPERATIONS:
+        plan = self._plan_of()
+        operation = operation_id(scope) if plan is not None and scope["type"] == "http" else None
+        if plan is None or operation is None or operation in OAUTH_OPERATIONS:
             await self.app(scope, receive, send)
             return
-        kind, _, argument = self.plan.next_fault().partition(":")
+        kind, _, argument = plan.next_fault().partition(":")
         if kind in ("500", "503", "429"):
             status = int(kind)
             headers = {"Retry-After": argument} if argument else None

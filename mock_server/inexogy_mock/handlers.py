@@ -22,7 +22,7 @@ from . import loadprofile
 from .accounts import Registry
 from .meters import MeterModel
 from .oauth import OAuthProvider
-from .ratelimit import RateLimits, SlidingWindow
+from .ratelimit import RateLimiter, RateLimits
 from .readings import compute_readings, render, render_one, span_error
 from .statistics import statistic
 from .texts import (
@@ -48,6 +48,15 @@ def json_response(payload: Any) -> Response:
 def text_answer(text: str) -> Response:
     """Return a 200 text/plain answer."""
     return Response(text, media_type="text/plain")
+
+
+def form_answer(text: str) -> Response:
+    """Return a 200 answer typed exactly ``application/x-www-form-urlencoded`` (no charset).
+
+    The real service types its token answers and website access codes so (the Elixir
+    `discovergy` library's recorded answers); a client may decode the form only on that type.
+    """
+    return Response(text, headers={"Content-Type": "application/x-www-form-urlencoded"})
 
 
 def select_fields(meter: MeterModel, fields: str | None) -> list[str]:
@@ -88,12 +97,9 @@ class Handlers:
         self.registry = registry
         self.provider = provider
         self._data_clock = data_clock
-        self._consumer_window = SlidingWindow(
-            rate_limits.consumer_token_calls, rate_limits.consumer_token_seconds, auth_clock
-        )
-        self._authorize_window = SlidingWindow(
-            rate_limits.authorize_calls, rate_limits.authorize_seconds, auth_clock
-        )
+        self.rate_limiter = RateLimiter(rate_limits, auth_clock)
+        self._consumer_window = self.rate_limiter.consumer_token
+        self._authorize_window = self.rate_limiter.authorize
 
     def resolve(self, operation_id: str) -> Callable[..., Any]:
         """Return the handler of an operationId (connexion's ``function_resolver``)."""
@@ -136,7 +142,7 @@ class Handlers:
     async def createRequestToken(self) -> Response:
         """Issue a request token to the consumer that signed the request."""
         token, secret = self.provider.issue_request_token(context["oauth"]["oauth_consumer_key"])
-        return text_answer(
+        return form_answer(
             urlencode(
                 {
                     "oauth_token": token,
@@ -154,7 +160,7 @@ class Handlers:
         verifier = self.provider.authorize(oauth_token, email, password)
         if verifier is None:
             raise ServiceError(403, INVALID_LOGIN)
-        return text_answer(urlencode({"oauth_verifier": verifier}))
+        return form_answer(urlencode({"oauth_verifier": verifier}))
 
     async def createAccessToken(self) -> Response:
         """Exchange the verified request token for an access token.
@@ -162,7 +168,7 @@ class Handlers:
         The middleware has checked the signature and the verifier (header or form body).
         """
         token, secret = self.provider.issue_access_token(context["oauth"]["oauth_token"])
-        return text_answer(urlencode({"oauth_token": token, "oauth_token_secret": secret}))
+        return form_answer(urlencode({"oauth_token": token, "oauth_token_secret": secret}))
 
     # metadata ------------------------------------------------------------------------------
 
@@ -324,7 +330,7 @@ class Handlers:
         if "@" not in email:
             raise bad_request(f"Invalid email address: {email}")
         seed = f"{self._user()}\n{email}".encode()
-        return text_answer(hashlib.blake2b(seed, digest_size=6).hexdigest())
+        return form_answer(hashlib.blake2b(seed, digest_size=6).hexdigest())
 
     # virtual meters ------------------------------------------------------------------------
 

@@ -79,8 +79,37 @@ def test_the_command_documents_its_flags() -> None:
         "--fault-script",
         "--fault-rate",
         "--fault-seed",
+        "--rate-limit",
+        "--real-limits",
     ):
         assert option in finished.stdout
+
+
+def test_the_command_takes_rate_limits() -> None:
+    # --real-limits: a second quick authorize is refused, as on the real service; --rate-limit
+    # overrides one step of it
+    params = {"oauth_token": "unknown", "email": DEMO_EMAIL, "password": "x"}
+    flags = ("--real-limits", "--rate-limit", "consumer_token=1/60")
+    with _mock_process(*flags) as base_url, httpx.Client(base_url=base_url) as client:
+        authorize = [client.get("/oauth1/authorize", params=params).status_code for _ in range(2)]
+        register = [
+            client.post("/oauth1/consumer_token", data={"client": "x"}).status_code
+            for _ in range(2)
+        ]
+    assert authorize == [400, 429]
+    assert register == [200, 429]
+
+
+def test_the_command_refuses_a_bad_rate_limit() -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "inexogy_mock", "--rate-limit", "authorize=fast"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2
+    assert "bad rate limit 'authorize=fast'" in finished.stderr
 
 
 def test_the_command_reports_a_busy_port() -> None:

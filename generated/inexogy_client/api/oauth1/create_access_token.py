@@ -73,6 +73,11 @@ def sync_detailed(
     (key and secret), carrying `oauth_verifier` in the Authorization header or, as some
     clients send it, in the form body. Answers URL-encoded text, not JSON.
 
+    [sure] The real service also accepts the verifier in the header and in the form body at
+    once, signed as one parameter (some clients sign it once and send it twice); a strict
+    RFC 5849 signature, which counts it twice, is accepted too. Two different verifiers
+    are refused.
+
     Args:
         body (AccessTokenRequest | Unset): The optional form of step 4 (the verifier may travel in
             the Authorization header instead).
@@ -126,6 +131,11 @@ def sync(
     (key and secret), carrying `oauth_verifier` in the Authorization header or, as some
     clients send it, in the form body. Answers URL-encoded text, not JSON.
 
+    [sure] The real service also accepts the verifier in the header and in the form body at
+    once, signed as one parameter (some clients sign it once and send it twice); a strict
+    RFC 5849 signature, which counts it twice, is accepted too. Two different verifiers
+    are refused.
+
     Args:
         body (AccessTokenRequest | Unset): The optional form of step 4 (the verifier may travel in
             the Authorization header instead).
@@ -154,6 +164,11 @@ async def asyncio_detailed(
      Step 4 of the authorization. OAuth-signed with the consumer and the request token
     (key and secret), carrying `oauth_verifier` in the Authorization header or, as some
     clients send it, in the form body. Answers URL-encoded text, not JSON.
+
+    [sure] The real service also accepts the verifier in the header and in the form body at
+    once, signed as one parameter (some clients sign it once and send it twice); a strict
+    RFC 5849 signature, which counts it twice, is accepted too. Two different verifiers
+    are refused.
 
     Args:
         body (AccessTokenRequest | Unset): The optional form of step 4 (the verifier may travel in
@@ -203,6 +218,11 @@ async def asyncio(
      Step 4 of the authorization. OAuth-signed with the consumer and the request token
     (key and secret), carrying `oauth_verifier` in the Authorization header or, as some
     clients send it, in the form body. Answers URL-encoded text, not JSON.
+
+    [sure] The real service also accepts the verifier in the header and in the form body at
+    once, signed as one parameter (some clients sign it once and send it twice); a strict
+    RFC 5849 signature, which counts it twice, is accepted too. Two different verifiers
+    are refused.
 
     Args:
         body (AccessTokenRequest | Unset): The optional form of step 4 (the verifier may travel in
