@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 from cli_testkit import SOLAR_SERIAL, Cli, said
 from inexogy import Readings
-from inexogy.cli.chart import resolution_for
 from inexogy.plot import POWER_SIGN_NOTE, REGISTER_NOTE, plot_readings, readings_figure
+from inexogy.resolutions import resolution_for
 from PIL import Image
 
 

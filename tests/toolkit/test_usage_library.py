@@ -260,10 +260,10 @@ def test_a_gas_meter_gives_its_volume_and_no_feed_in(api: Inexogy) -> None:
         resolution="one_hour", fields=["volume"],
     )  # fmt: skip
 
-    assert frame.columns == ["start", "end", "partial", "volume_m3", "cost", "glitches"]
+    assert frame.columns == ["start", "end", "partial", "volume_m³", "cost", "glitches"]
     litres = volumes.columns["volume"]
-    assert frame["volume_m3"].sum() == pytest.approx((litres[-1] - litres[0]) / 1000)  # type: ignore[operator]
-    assert frame["cost"].to_list() == pytest.approx([v * 1.1 for v in frame["volume_m3"]])
+    assert frame["volume_m³"].sum() == pytest.approx((litres[-1] - litres[0]) / 1000)  # type: ignore[operator]
+    assert frame["cost"].to_list() == pytest.approx([v * 1.1 for v in frame["volume_m³"]])
 
 
 @pytest.mark.anyio

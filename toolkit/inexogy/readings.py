@@ -24,10 +24,12 @@ from inexogy_client.types import UNSET
 from .chunks import Resolution
 from .export import CsvDialect, ExportFormat, format_from_path, write_frame
 from .extras import require
+from .timestamps import from_ms
 from .units import Units, check_units, conversion_for
 from .zones import Zone, polars_zone
 
 if TYPE_CHECKING:
+    import pandas as pd
     import polars as pl
 
 __all__ = ["Chunk", "Readings", "build_readings", "table_in_units"]
@@ -111,9 +113,17 @@ class Readings:
         return cls(meter_id, resolution, frame=_frame_of(times, columns))
 
     def __repr__(self) -> str:
+        # One line whatever the size: a raw day holds 43,200 rows per field.
+        times = self.frame.get_column("time")
+        if len(times):
+            first = from_ms(cast(int, times.min())).isoformat(timespec="seconds")
+            last = from_ms(cast(int, times.max())).isoformat(timespec="seconds")
+            span = f"{first} .. {last}"
+        else:
+            span = "no rows"
         return (
             f"Readings(meter_id={self.meter_id!r}, resolution={self.resolution!r}, "
-            f"rows={len(self)}, fields={self.fields!r})"
+            f"rows={len(self)}, {span}, fields={self.fields!r})"
         )
 
     def __len__(self) -> int:
@@ -146,6 +156,26 @@ class Readings:
         ``power`` -> ``power_W``, ...); fields of unknown unit stay raw.
         """
         return table_in_units(self.frame, units, tz)
+
+    def to_pandas(self, units: Units = "raw") -> pd.DataFrame:
+        """Return the readings as a pandas DataFrame (needs the ``pandas`` extra).
+
+        The same table as :meth:`to_polars`: ``time`` (datetime64 UTC) and one column per
+        field, converted and renamed with ``units="si"``; a missing value is NaN.
+        """
+        check_units(units)
+        require("pandas", "pandas", "Readings.to_pandas")
+        import pandas as pd
+
+        data: dict[str, Any] = {"time": pd.to_datetime(self.times, unit="ms", utc=True)}
+        for field, values in self.columns.items():
+            column = pd.Series(values, dtype="float64" if None in values else None)
+            conversion = conversion_for(field) if units == "si" else None
+            if conversion is not None:
+                column = (column / conversion.divisor).round(conversion.precision)
+                field = conversion.name(field)
+            data[field] = column.to_numpy()
+        return pd.DataFrame(data)
 
     def write(
         self,
@@ -223,7 +253,7 @@ def table_in_units(frame: pl.DataFrame, units: Units, tz: Zone | None = None) ->
             # gives back the value a decimal division would (87.981, not ...01).
             expressions.append(
                 (pl.col(field).cast(pl.Float64) / conversion.divisor)
-                .round(conversion.decimals)
+                .round(conversion.precision)
                 .alias(conversion.name(field))
             )
     return frame.select(expressions)

@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from inexogy_client.models.meter import Meter
 
-from inexogy import Inexogy
 from inexogy.export import CsvDialect
+from inexogy.resolutions import OrderedResolution, resolution_for
 from inexogy.units import Units
 from inexogy.zones import iso
 
 from .when import WHEN_HELP, command_zone, when_option
+
+if TYPE_CHECKING:
+    from inexogy_client.models.meter import Meter
+
+    from inexogy import Inexogy
 
 __all__ = [
     "CsvSeparatorOption",
@@ -27,6 +31,7 @@ __all__ = [
     "UnitsOption",
     "check_output",
     "check_range",
+    "chosen_resolution",
     "csv_dialect",
     "find_meter",
     "split_fields",
@@ -128,6 +133,16 @@ def csv_dialect(separator: str, decimal_comma: bool) -> CsvDialect:
         return CsvDialect(separator=separator, decimal_comma=decimal_comma)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--csv-separator") from None
+
+
+def chosen_resolution(start: datetime, end: datetime | None) -> OrderedResolution:
+    """Return the resolution for a range given without ``--resolution``, saying so on stderr.
+
+    The finest that gives at most 3000 readings (see ``inexogy.resolutions.resolution_for``).
+    """
+    chosen = resolution_for((end or datetime.now(UTC)) - start)
+    typer.echo(f"Resolution {chosen} (chosen for the range; --resolution to change)", err=True)
+    return chosen
 
 
 def check_output(path: Path) -> None:
