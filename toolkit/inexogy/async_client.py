@@ -21,12 +21,12 @@ from . import calls
 from .base import ClientBase, Progress
 from .calls import Call, readings_chunk
 from .chunks import Resolution
-from .columns import concat_frames
+from .columns import concat_frames, tables_available
 from .export import CsvDialect, ExportFormat
 from .last_reading import Clock, LastReading, utc_now
 from .meters import MeterRef, match_meter
 from .opening import Opening
-from .readings import Readings
+from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import AsyncSleep, RetryPolicy
 from .sessions import LoginMethod, check_method
@@ -283,6 +283,15 @@ class AsyncInexogy(ClientBase):
         :meth:`export`. Needs the ``tables`` extra (polars).
         """
         meter_id = await self._meter_id(meter_id)
+        if not tables_available():
+            # A bare install: the typed models, merged into lists (to_polars names the extra).
+            planned = self._readings_calls(meter_id, *self._span(start, end), resolution, fields)
+            answers = await self._run_all([call for _, _, call in planned], progress)
+            return build_readings(
+                meter_id,
+                resolution,
+                ((low, high, got) for (low, high, _), got in zip(planned, answers, strict=True)),
+            )
         batch = self._frame_calls(meter_id, *self._span(start, end), resolution, fields)
         frames = [frame async for frame in self._in_order(batch, progress)]
         return Readings(meter_id, resolution, frame=concat_frames(frames))

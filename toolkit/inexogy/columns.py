@@ -14,6 +14,7 @@ This module needs polars (the ``tables`` extra); it is imported only by the feat
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import threading
@@ -31,6 +32,7 @@ __all__ = [
     "READINGS_ENDPOINT",
     "concat_frames",
     "readings_frame",
+    "tables_available",
 ]
 
 DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
@@ -50,6 +52,11 @@ _PARSING = threading.Lock()
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
 
 _INTEGER_TYPES = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32")
+
+
+def tables_available() -> bool:
+    """Whether polars (the ``tables`` extra) is installed, so that this path can be taken."""
+    return importlib.util.find_spec("polars") is not None
 
 
 def _polars() -> Any:

@@ -82,7 +82,7 @@ class Readings:
     ``columns`` (one list of values per field), or ``frame=`` a raw-unit DataFrame.
     """
 
-    __slots__ = ("frame", "meter_id", "resolution")
+    __slots__ = ("_frame", "_lists", "meter_id", "resolution")
 
     def __init__(
         self,
@@ -93,13 +93,22 @@ class Readings:
         *,
         frame: pl.DataFrame | None = None,
     ) -> None:
-        if frame is None:
-            frame = _frame_of(times or [], columns or {})
-        elif times is not None or columns is not None:
+        if frame is not None and (times is not None or columns is not None):
             raise TypeError("pass either frame, or times and columns, not both")
         self.meter_id = meter_id
         self.resolution = resolution
-        self.frame = frame
+        self._frame = frame
+        # Without polars (a bare install) a table is kept as lists; the frame is made on use.
+        self._lists = (list(times or []), dict(columns or {})) if frame is None else None
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The table as a polars DataFrame, raw units, ``time`` in Unix ms (needs polars)."""
+        if self._frame is None:
+            assert self._lists is not None
+            self._frame = _frame_of(*self._lists)
+            self._lists = None
+        return self._frame
 
     @classmethod
     def from_columns(
@@ -114,10 +123,10 @@ class Readings:
 
     def __repr__(self) -> str:
         # One line whatever the size: a raw day holds 43,200 rows per field.
-        times = self.frame.get_column("time")
-        if len(times):
-            first = from_ms(cast(int, times.min())).isoformat(timespec="seconds")
-            last = from_ms(cast(int, times.max())).isoformat(timespec="seconds")
+        times = self.times
+        if times:
+            first = from_ms(times[0]).isoformat(timespec="seconds")
+            last = from_ms(times[-1]).isoformat(timespec="seconds")
             span = f"{first} .. {last}"
         else:
             span = "no rows"
@@ -127,11 +136,13 @@ class Readings:
         )
 
     def __len__(self) -> int:
-        return len(self.frame)
+        return len(self._lists[0]) if self._lists is not None else len(self.frame)
 
     @property
     def times(self) -> list[int]:
         """The times of the readings, Unix ms, ascending (a new list on each access)."""
+        if self._lists is not None:
+            return list(self._lists[0])
         return cast(list[int], self.frame.get_column("time").to_list())
 
     @property
@@ -141,11 +152,15 @@ class Readings:
         A read-only view: a field's list is made when it is looked up (a new list each time),
         so ``"power" in table.columns`` costs nothing however long the table.
         """
+        if self._lists is not None:
+            return {name: list(values) for name, values in self._lists[1].items()}
         return _ColumnsView(self.frame)
 
     @property
     def fields(self) -> list[str]:
         """The field names, in column order."""
+        if self._lists is not None:
+            return list(self._lists[1])
         return self.frame.columns[1:]
 
     def to_polars(self, units: Units = "raw", *, tz: Zone | None = None) -> pl.DataFrame:
@@ -290,7 +305,7 @@ def build_readings(meter_id: str, resolution: Resolution, chunks: Iterable[Chunk
     columns = _columns(value_sets)
     if not in_order:
         times, columns = _sorted_unique(times, columns)
-    return Readings.from_columns(meter_id, resolution, times, columns)
+    return Readings(meter_id, resolution, times, columns)
 
 
 def _add_one_by_one(
