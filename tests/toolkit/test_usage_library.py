@@ -23,7 +23,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 5, 10, 20, 30, tzinfo=UTC)
 """The simulator's and the clients' "now": after both changes of daylight saving in 2025."""
 SOLAR = "1ESY1161229886"
-GAS = "1ELS1180123456"
+GAS = "7ELS8135823805"
 KWH = 10**10  # raw energy units per kWh
 
 
