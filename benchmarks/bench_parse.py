@@ -28,13 +28,18 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
+import inexogy_client
 import orjson
-from bench_readings import COUNT, year_of_readings  # the same data for both benchmarks
+from bench_readings import COUNT, START, STEP, year_of_readings  # the same data for both
+from inexogy_client.api.measurements import get_readings
 from inexogy_client.models import Reading
 
 REPO = Path(__file__).resolve().parents[1]
 STOCK_PACKAGE = "inexogy_client_stock"
 RUNS = 7
+GOALS = {"typed": 2.0, "bytes_per_typed_reading": 250}  # issue 9's targets
+TYPED = "typed: get_readings.sync_detailed"
 
 
 def generate_stock_models(scratch: Path) -> ModuleType:
@@ -104,6 +109,18 @@ def report(raw: bytes, stock_reading: Any) -> None:
         ],
         "lean: orjson.loads + from_dict": lambda: [Reading.from_dict(r) for r in orjson.loads(raw)],
     }
+    client = inexogy_client.Client(base_url="http://bench.test/public/v1")
+    client.set_httpx_client(
+        httpx.Client(
+            base_url="http://bench.test/public/v1",
+            transport=httpx.MockTransport(lambda request: httpx.Response(200, content=raw)),
+        )
+    )
+    paths[TYPED] = lambda: (
+        get_readings.sync_detailed(
+            client=client, meter_id="m", from_=START, to=START + COUNT * STEP
+        ).parsed
+    )
     print(f"{COUNT} readings, {len(raw) / 1e6:.1f} MB of JSON, best of {RUNS} runs")
     timings = best_ms(paths)
     baseline = timings["orjson.loads"]
@@ -113,6 +130,16 @@ def report(raw: bytes, stock_reading: Any) -> None:
         print(f"{name:34} {ms:8.1f} {ms / baseline:9.2f} {kept:10.0f}")
     for what in ("from_dict on parsed dicts", "json.loads + from_dict", "orjson.loads + from_dict"):
         print(f"stock / lean, {what}: {timings[f'stock: {what}'] / timings[f'lean: {what}']:.2f}")
+    ratio = timings[TYPED] / baseline
+    goal = GOALS["typed"]
+    met = "meets the goal" if ratio <= goal else "MISSES the goal"
+    what = "typed parse (get_readings, MockTransport)"
+    print(f"{what}: {ratio:.2f} x orjson.loads (goal <= {goal}x): {met}")
+    kept = kept_bytes_per_reading(paths[TYPED])
+    goal_bytes = GOALS["bytes_per_typed_reading"]
+    met = "meets the goal" if kept <= goal_bytes else "MISSES the goal"
+    print(f"memory kept per typed reading: {kept:.0f} B (goal <= {goal_bytes} B): {met}")
+    client.get_httpx_client().close()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,11 @@
 # change openapi.yaml, generator-config.yaml or templates/, then run `make generate`.
 """Contains shared errors types that can be raised from API functions"""
 
+from typing import Any
+
+import httpx
+import orjson
+
 
 class UnexpectedStatus(Exception):
     """Raised by api functions when the response status an undocumented status and Client.raise_on_unexpected_status is True"""
@@ -15,4 +20,31 @@ class UnexpectedStatus(Exception):
         )
 
 
-__all__ = ["UnexpectedStatus"]
+class UndecodableBody(ValueError):
+    """Raised by api functions when a JSON answer's body is empty or not valid JSON.
+
+    ``status_code`` and ``content`` are the answer's; ``empty`` is true when the body was empty
+    (or only whitespace), which the service sends now and then instead of data. JSON nested
+    deeper than orjson's limit (1024 levels) is refused here too. A ``ValueError``, so code that
+    caught the ``JSONDecodeError`` raised before keeps working.
+    """
+
+    def __init__(self, status_code: int, content: bytes, reason: str):
+        self.status_code = status_code
+        self.content = content
+        self.empty = not content.strip()
+        self.reason = reason
+        what = "an empty body" if self.empty else f"a body that is not valid JSON ({reason})"
+        super().__init__(f"HTTP {status_code} with {what}")
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """Return the JSON value of ``response``'s body (orjson); raise ``UndecodableBody`` if it has none."""
+    content = response.content
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError as error:
+        raise UndecodableBody(response.status_code, content, error.msg) from None
+
+
+__all__ = ["UndecodableBody", "UnexpectedStatus", "decode_json"]

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import inexogy
 import pytest
 from inexogy import Inexogy, InexogyError, InvalidResponseError, ServerError
 from inexogy_auth import BasicAuth
@@ -47,25 +48,34 @@ def statistics_body(count: bytes) -> bytes:
 CASES: list[tuple[str, Call, bytes, str]] = [
     # (what is wrong, the call, the body of its 200 answer, a fragment of the error text)
     ("200,000-deep JSON", readings, b"[" * 200_000 + b"]" * 200_000, "nested too deeply"),
-    ("a string time", readings, reading_body(time=b'"noon"'), "time is 'noon'"),
-    ("a null time", readings, reading_body(time=b"null"), "time is None"),
-    ("a float time", readings, reading_body(time=b"1717200000000.5"), "not a time in"),
-    ("a string value", readings, reading_body(value=b'"12"'), "not a number"),
-    ("a null value", readings, reading_body(value=b"null"), "not a number"),
-    ("a boolean value", readings, reading_body(value=b"true"), "not a number"),
+    ("a string time", readings, reading_body(time=b'"noon"'), "time is a string"),
+    ("a null time", readings, reading_body(time=b"null"), "time is null"),
+    ("a float time", readings, reading_body(time=b"1717200000000.5"), "with a fraction"),
+    ("a string value", readings, reading_body(value=b'"12"'), "a string where a number"),
+    ("a boolean value", readings, reading_body(value=b"true"), "a boolean where a number"),
     ("NaN", readings, reading_body(value=b"NaN"), "not a finite number"),
     ("Infinity", readings, reading_body(value=b"Infinity"), "not a finite number"),
     ("-Infinity", readings, reading_body(value=b"-Infinity"), "not a finite number"),
     ("1e400", readings, reading_body(value=b"1e400"), "not a finite number"),
-    ("a 30-digit integer", readings, reading_body(value=b"1" * 30), "64-bit integer range"),
-    ("an unknown NaN field", readings, b'[{"time": 1717200000000, "values": {"x": NaN}}]', "'x'"),
-    ("an absurd time", readings, reading_body(time=b"99999999999999999"), "not a time between"),
-    ("a negative time", readings, reading_body(time=b"-5"), "not a time between"),
+    ("a 30-digit integer", readings, reading_body(value=b"1" * 30), "does not fit in int64"),
+    (
+        "an unknown NaN field",
+        readings,
+        b'[{"time": 1717200000000, "values": {"x": NaN}}]',
+        "finite",
+    ),
+    ("an absurd time", readings, reading_body(time=b"99999999999999999"), "not a Unix time"),
+    ("a negative time", readings, reading_body(time=b"-5"), "not a Unix time"),
     ("a time years away", readings, reading_body(time=b"1"), "far outside the span"),
-    ("readings not a list", readings, b'{"time": 1}', "unexpected shape"),
-    ("a reading not an object", readings, b"[1, 2]", "unexpected shape"),
-    ("values not an object", readings, b'[{"time": 1717200000000, "values": 3}]', "unexpected"),
-    ("a reading without time", readings, b'[{"values": {}}]', "unexpected shape"),
+    ("readings not a list", readings, b'{"time": 1}', "not a JSON list of readings"),
+    ("a reading not an object", readings, b"[1, 2]", "not a valid list of readings"),
+    (
+        "values not an object",
+        readings,
+        b'[{"time": 1717200000000, "values": 3}]',
+        "a number, not an object",
+    ),
+    ("a reading without time", readings, b'[{"values": {}}]', "has no time"),
     ("meters not a list", Inexogy.meters, b'{"meterId": "x"}', "unexpected shape"),
     ("a meter not an object", Inexogy.meters, b"[1]", "unexpected shape"),
     ("a meter without id", Inexogy.meters, b'[{"serialNumber": "1"}]', "unexpected shape"),
@@ -268,3 +278,12 @@ def test_a_body_that_is_not_the_gzip_it_claims_is_invalid() -> None:
     with pytest.raises(InvalidResponseError, match="Content-Encoding"):
         serve(b"[] not gzip", 200, headers).meters()
     assert serve(gzip.compress(b"[]"), 200, headers).meters() == []
+
+
+def test_a_null_value_is_a_missing_value_not_a_refused_answer() -> None:
+    # The columnar path cannot tell `"power": null` from a reading without power, and both
+    # mean the same: no value. It is kept as a null, never as 0 and never dropped.
+    table = readings(serve(reading_body(value=b"null")))
+    assert isinstance(table, inexogy.Readings)
+    assert table.times == [START_MS]
+    assert table.columns["power"] == [None]

@@ -9,11 +9,11 @@ import inexogy
 PUBLIC = {
     "ACCEPT", "BASE_URL_ENV", "CONVERSIONS", "DEFAULT_BASE_URL", "RESOLUTION_SPANS",
     "AsyncInexogy", "AuthenticationError", "BadRequestError", "Conversion", "Credentials",
-    "ExportFormat", "Inexogy", "InexogyError", "InvalidCredentialsError", "InvalidResponseError",
-    "LastReading", "LivePoller", "MeterState", "NetworkError", "NotFoundError", "NotLoggedInError",
-    "PermissionDeniedError",
-    "RateLimitError", "Readings", "Resolution", "ResponseLimits", "RetryPolicy", "ServerError",
-    "Snapshot",
+    "CsvDialect", "ExportFormat", "ExportResult", "Inexogy", "InexogyError",
+    "InvalidCredentialsError", "InvalidResponseError", "LastReading", "LivePoller", "MeterState",
+    "NetworkError", "NotFoundError", "NotLoggedInError", "PermissionDeniedError",
+    "RateLimitError", "Readings", "Resolution", "ResponseLimits", "RetryPolicy",
+    "SchemaChangedError", "ServerError", "Snapshot",
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
     "si_name", "split_range", "to_ms", "to_si", "Per", "UsageError",
 }  # fmt: skip
@@ -23,7 +23,7 @@ METHODS = {
     "meters", "find_meter", "field_names", "devices", "readings", "last_reading", "statistics",
     "load_profile", "raw_load_profile", "disaggregation", "activities", "website_access_code",
     "virtual_meter", "create_virtual_meter", "delete_virtual_meter", "login", "from_token_store",
-    "from_credentials", "usage",
+    "from_credentials", "export", "usage",
 }  # fmt: skip
 METHODS |= {"sync"}
 
@@ -50,3 +50,11 @@ def test_sync_and_async_clients_offer_the_same_documented_methods() -> None:
     for name in METHODS - {"from_token_store", "from_credentials", "login"}:
         assert inspect.iscoroutinefunction(getattr(inexogy.AsyncInexogy, name)), name
         assert not inspect.iscoroutinefunction(getattr(inexogy.Inexogy, name)), name
+
+
+def test_both_clients_iterate_readings_chunk_by_chunk() -> None:
+    # sync: a plain iterator; async: an async iterator (``async for``), not a coroutine
+    for client in (inexogy.Inexogy, inexogy.AsyncInexogy):
+        method = client.iter_readings
+        assert inspect.getdoc(method)
+        assert not inspect.iscoroutinefunction(method)

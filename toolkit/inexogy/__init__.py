@@ -42,12 +42,13 @@ if TYPE_CHECKING:
         TokenExpiredError,
         TokenStoreError,
     )
-    from .export import ExportFormat
+    from .export import CsvDialect, ExportFormat, SchemaChangedError
     from .last_reading import LastReading
     from .limits import ResponseLimits
     from .live import LivePoller, MeterState, Snapshot
     from .readings import Readings
     from .retry import RetryPolicy
+    from .stream import ExportResult
     from .timestamps import from_ms, to_ms
     from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
     from .usage import Per, UsageError
@@ -67,7 +68,9 @@ __all__ = [
     "BadRequestError",
     "Conversion",
     "Credentials",
+    "CsvDialect",
     "ExportFormat",
+    "ExportResult",
     "Inexogy",
     "InexogyError",
     "InvalidCredentialsError",
@@ -85,6 +88,7 @@ __all__ = [
     "Resolution",
     "ResponseLimits",
     "RetryPolicy",
+    "SchemaChangedError",
     "ServerError",
     "Snapshot",
     "SyncSummary",
@@ -126,7 +130,10 @@ _MODULES = {
     "Conversion": ".units",
     "Credentials": "inexogy_auth",
     "DEFAULT_BASE_URL": ".connection",
+    "CsvDialect": ".export",
     "ExportFormat": ".export",
+    "ExportResult": ".stream",
+    "SchemaChangedError": ".export",
     "Inexogy": ".client",
     "InexogyError": ".errors",
     "InvalidCredentialsError": ".errors",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime
 from types import TracebackType
@@ -20,6 +21,8 @@ from . import calls
 from .base import ClientBase, Progress
 from .calls import Call, readings_chunk
 from .chunks import Resolution
+from .columns import concat_frames, tables_available
+from .export import CsvDialect, ExportFormat
 from .last_reading import Clock, LastReading, utc_now
 from .limits import ResponseLimits
 from .meters import MeterRef, match_meter
@@ -28,7 +31,17 @@ from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import AsyncSleep, RetryPolicy
 from .sessions import LoginMethod, check_method
+from .stream import (
+    ExportResult,
+    ExportTarget,
+    export_format,
+    export_frames,
+    in_units_async,
+    iterate_from_thread,
+    ordered_async,
+)
 from .timestamps import Moment, to_moment
+from .units import Units, check_units
 from .usage import Per, UsagePlanner
 from .zones import Zone, resolve_zone
 
@@ -37,6 +50,8 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    import polars as pl
 
     from .archive import SyncedPeriod, SyncSummary
 
@@ -264,20 +279,121 @@ class AsyncInexogy(ClientBase):
         fields: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> Readings:
-        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as columns.
+        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as a table.
 
         A range longer than the resolution allows per request (raw: 1 day) is fetched in
         several requests, up to ``max_concurrency`` at a time, and merged in time order
-        without gaps or duplicates; ``progress(done, total)`` is called after each one.
+        without gaps or duplicates; ``progress(done, total)`` is called after each one. The
+        whole range is held in memory: for ranges of any length use :meth:`iter_readings` or
+        :meth:`export`. Needs the ``tables`` extra (polars).
         """
         meter_id = await self._meter_id(meter_id)
-        planned = self._readings_calls(meter_id, *self._span(start, end), resolution, fields)
-        answers = await self._run_all([call for _, _, call in planned], progress)
-        return build_readings(
-            meter_id,
-            resolution,
-            ((low, high, answer) for (low, high, _), answer in zip(planned, answers, strict=True)),
-        )
+        if not tables_available():
+            # A bare install: the typed models, merged into lists (to_polars names the extra).
+            planned = self._readings_calls(meter_id, *self._span(start, end), resolution, fields)
+            answers = await self._run_all([call for _, _, call in planned], progress)
+            return build_readings(
+                meter_id,
+                resolution,
+                ((low, high, got) for (low, high, _), got in zip(planned, answers, strict=True)),
+            )
+        batch = self._frame_calls(meter_id, *self._span(start, end), resolution, fields)
+        frames = [frame async for frame in self._in_order(batch, progress)]
+        return Readings(meter_id, resolution, frame=concat_frames(frames))
+
+    def iter_readings(
+        self,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
+        *,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        units: Units = "raw",
+        tz: Zone | None = None,
+        progress: Progress | None = None,
+    ) -> AsyncIterator[pl.DataFrame]:
+        """Yield the readings in ``[start, end)`` one request's span at a time, in time order.
+
+        ``async for chunk in api.iter_readings(...)``. Each table has ``time`` (Datetime ms in
+        ``tz``, default UTC) and one column per field (``units`` as in ``Readings.to_polars``).
+        Requests run up to ``max_concurrency`` at a time, and no more than that many chunks are
+        held however long the range: memory stays bounded.
+        """
+        check_units(units)
+        span = self._span(start, end)
+        return in_units_async(self._chunks(meter_id, span, resolution, fields, progress), units, tz)
+
+    async def export(
+        self,
+        meter_id: MeterRef,
+        target: ExportTarget,
+        start: Moment,
+        end: Moment | None = None,
+        *,
+        format: ExportFormat | None = None,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        units: Units = "raw",
+        tz: Zone | None = None,
+        csv_separator: str = ",",
+        decimal_comma: bool = False,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """Write the readings in ``[start, end)`` to ``target`` as CSV, JSON lines or Parquet.
+
+        As ``Inexogy.export``: a path (written under a temporary name, renamed when complete)
+        or an open binary stream; chunks written in time order as they arrive, in bounded
+        memory. The writing runs in a worker thread while the requests run on the event loop.
+        """
+        chosen = export_format(target, format)
+        dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
+        meter_id = await self._meter_id(meter_id)
+        start, end = self._span(start, end)
+        self._frame_calls(meter_id, start, end, resolution, fields)  # bad arguments fail now
+        loop = asyncio.get_running_loop()
+
+        def frames() -> Iterator[pl.DataFrame]:
+            chunks = self.iter_readings(
+                meter_id,
+                start,
+                end,
+                resolution=resolution,
+                fields=fields,
+                units=units,
+                tz=tz,
+                progress=progress,
+            )
+            yield from iterate_from_thread(chunks, loop)
+
+        return await asyncio.to_thread(export_frames, frames, target, chosen, dialect)
+
+    async def _chunks(
+        self,
+        meter: MeterRef,
+        span: tuple[datetime, datetime | None],
+        resolution: Resolution,
+        fields: Sequence[str] | None,
+        progress: Progress | None,
+    ) -> AsyncIterator[pl.DataFrame]:
+        """Yield the raw chunk tables of a range in time order (the meter is looked up first)."""
+        batch = self._frame_calls(await self._meter_id(meter), *span, resolution, fields)
+        async for frame in self._in_order(batch, progress):
+            yield frame
+            del frame  # not held while the next chunk is awaited
+
+    async def _in_order(
+        self, batch: Sequence[Call[T]], progress: Progress | None
+    ) -> AsyncIterator[T]:
+        total = len(batch)
+        tasks = [functools.partial(self._run, call) for call in batch]
+        done = 0
+        async for result in ordered_async(tasks, self._max_concurrency):
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            yield result
+            del result  # not held while the next chunk is awaited
 
     async def usage(
         self,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 import inexogy_auth
 from inexogy_auth import BasicAuth, Credentials, TokenStore
 from inexogy_client.models import Meter, Reading
 
-from .calls import Call, readings_chunk
+from .calls import Call, readings_chunk, readings_frame_chunk
 from .chunks import Resolution, split_range
 from .connection import Connection, base_url_for
 from .last_reading import Clock
@@ -26,6 +26,9 @@ from .sessions import (
     token_base_url,
 )
 from .timestamps import Moment, to_moment, to_ms
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["ClientBase", "Progress"]
 
@@ -220,7 +223,31 @@ class ClientBase:
         resolution: Resolution,
         fields: Sequence[str] | None,
     ) -> list[tuple[int, int, Call[list[Reading]]]]:
-        """One call per span the resolution allows, with the span it covers."""
+        """One call per span the resolution allows (typed path), with the span it covers."""
+        return [
+            (low, high, readings_chunk(meter_id, low, high, resolution, fields))
+            for low, high in self._readings_spans(start, end, resolution)
+        ]
+
+    def _frame_calls(
+        self,
+        meter_id: str,
+        start: datetime,
+        end: datetime | None,
+        resolution: Resolution,
+        fields: Sequence[str] | None,
+    ) -> list[Call[pl.DataFrame]]:
+        """One call per span the resolution allows, each answer straight into columns."""
+        limit = self._response_limits.for_path("/readings")
+        return [
+            readings_frame_chunk(meter_id, low, high, resolution, fields, limit)
+            for low, high in self._readings_spans(start, end, resolution)
+        ]
+
+    def _readings_spans(
+        self, start: datetime, end: datetime | None, resolution: Resolution
+    ) -> list[tuple[int, int]]:
+        """Return the spans of ``[start, end)`` (``end``: now) one request each may cover."""
         lower = to_ms(start, "start")
         upper = to_ms(self._clock() if end is None else end, "end")
         if upper <= lower:
@@ -228,10 +255,7 @@ class ClientBase:
                 f"the range is empty: start {start.isoformat()} is not before "
                 f"{'now' if end is None else 'end'} ({(end or self._clock()).isoformat()})"
             )
-        return [
-            (low, high, readings_chunk(meter_id, low, high, resolution, fields))
-            for low, high in split_range(lower, upper, resolution)
-        ]
+        return split_range(lower, upper, resolution)
 
 
 def _limits(given: ResponseLimits | Mapping[str, int] | None) -> ResponseLimits:

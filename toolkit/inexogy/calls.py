@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
+import httpx
 import inexogy_client
 from attrs import frozen
 from inexogy_client.api.disaggregation import get_activities, get_disaggregation
@@ -42,7 +43,12 @@ from inexogy_client.types import UNSET, Response, Unset
 
 from .chunks import Resolution
 from .last_reading import Clock, LastReading
-from .responses import decode_errors_mapped, parsed_or_raise, request_errors_mapped
+from .responses import (
+    decode_errors_mapped,
+    error_for_status,
+    parsed_or_raise,
+    request_errors_mapped,
+)
 from .timestamps import from_ms, to_ms
 from .validation import check_model, check_models, check_readings, check_time, invalid_answer
 
@@ -59,10 +65,14 @@ __all__ = [
     "meters",
     "raw_load_profile",
     "readings_chunk",
+    "readings_frame_chunk",
     "statistics",
     "virtual_meter",
     "website_access_code",
 ]
+
+if TYPE_CHECKING:
+    import polars as pl
 
 T = TypeVar("T")
 
@@ -71,13 +81,15 @@ T = TypeVar("T")
 class Call(Generic[T]):
     """One request, ready to be sent (again, on a retry) by the sync or the async client."""
 
-    sync: Callable[..., Response[Any]]
-    asyncio: Callable[..., Awaitable[Response[Any]]]
+    sync: Callable[..., Response[Any] | httpx.Response]
+    asyncio: Callable[..., Awaitable[Response[Any] | httpx.Response]]
     kwargs: dict[str, Any]
     convert: Callable[[Any], T]
     idempotent: bool = True
     endpoint: str = "the service"
     """The operation, as ``GET /readings``, named in the errors of its answers."""
+    raw: bool = False
+    """``sync``/``asyncio`` return the ``httpx.Response`` unparsed; ``convert`` takes its bytes."""
 
     def send(self, client: inexogy_client.Client) -> T:
         """Send once with the sync client; any failure raises an ``InexogyError``."""
@@ -91,7 +103,13 @@ class Call(Generic[T]):
             response = await self.asyncio(client=client, **self.kwargs)
         return self._result(response)
 
-    def _result(self, response: Response[Any]) -> T:
+    def _result(self, response: Response[Any] | httpx.Response) -> T:
+        if self.raw:
+            status = int(response.status_code)
+            if not 200 <= status < 300:
+                raise error_for_status(status, response.content, response.headers)
+            return self.convert(response.content)
+        assert isinstance(response, Response)
         parsed = parsed_or_raise(response)
         with decode_errors_mapped(self.endpoint):
             return self.convert(parsed)
@@ -204,6 +222,37 @@ def readings_chunk(
         to=upper,
         resolution=resolution,
         fields=_fields(fields),
+    )
+
+
+def readings_frame_chunk(
+    meter_id: str,
+    lower: int,
+    upper: int,
+    resolution: Resolution,
+    fields: Sequence[str] | None,
+    max_bytes: int,
+) -> Call[pl.DataFrame]:
+    """``GET /readings`` over one span ``[lower, upper)`` in ms, its bytes straight into columns.
+
+    The columnar path (``inexogy.columns``): the answer's bytes become a checked DataFrame of
+    ``time`` and one column per field, without a Python object per reading.
+    """
+    from .columns import readings_frame  # needs polars: imported when readings are fetched
+
+    return Call(
+        get_readings.sync_raw,
+        get_readings.asyncio_raw,
+        {
+            "meter_id": meter_id,
+            "from_": lower,
+            "to": upper,
+            "resolution": resolution,
+            "fields": _fields(fields),
+        },
+        lambda content: readings_frame(content, lower=lower, upper=upper, max_bytes=max_bytes),
+        endpoint="GET /readings",
+        raw=True,
     )
 
 

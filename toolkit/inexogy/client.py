@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime
 from types import TracebackType
@@ -20,6 +21,8 @@ from . import calls
 from .base import ClientBase, Progress
 from .calls import Call, readings_chunk
 from .chunks import Resolution
+from .columns import concat_frames, tables_available
+from .export import CsvDialect, ExportFormat
 from .last_reading import Clock, LastReading, utc_now
 from .limits import ResponseLimits
 from .meters import MeterRef, match_meter
@@ -27,7 +30,9 @@ from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import RetryPolicy, Sleep
 from .sessions import LoginMethod, check_method
+from .stream import ExportResult, ExportTarget, export_format, export_frames, in_units, ordered
 from .timestamps import Moment, to_moment
+from .units import Units, check_units
 from .usage import Per, UsagePlanner
 from .zones import Zone, resolve_zone
 
@@ -244,20 +249,118 @@ class Inexogy(ClientBase):
         fields: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> Readings:
-        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as columns.
+        """Return the readings in ``[start, end)`` (``end`` defaults to now), raw units, as a table.
 
         A range longer than the resolution allows per request (raw: 1 day) is fetched in
         several requests, up to ``max_concurrency`` at a time, and merged in time order
-        without gaps or duplicates; ``progress(done, total)`` is called after each one.
+        without gaps or duplicates; ``progress(done, total)`` is called after each one. The
+        whole range is held in memory: for ranges of any length use :meth:`iter_readings` or
+        :meth:`export`. Needs the ``tables`` extra (polars).
         """
         meter_id = self._meter_id(meter_id)
-        planned = self._readings_calls(meter_id, *self._span(start, end), resolution, fields)
-        answers = self._run_all([call for _, _, call in planned], progress)
-        return build_readings(
-            meter_id,
-            resolution,
-            ((low, high, answer) for (low, high, _), answer in zip(planned, answers, strict=True)),
+        if not tables_available():
+            # A bare install: the typed models, merged into lists (to_polars names the extra).
+            planned = self._readings_calls(meter_id, *self._span(start, end), resolution, fields)
+            answers = self._run_all([call for _, _, call in planned], progress)
+            return build_readings(
+                meter_id,
+                resolution,
+                ((low, high, got) for (low, high, _), got in zip(planned, answers, strict=True)),
+            )
+        frames = list(self._chunk_frames(meter_id, start, end, resolution, fields, progress))
+        return Readings(meter_id, resolution, frame=concat_frames(frames))
+
+    def iter_readings(
+        self,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
+        *,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        units: Units = "raw",
+        tz: Zone | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[pl.DataFrame]:
+        """Yield the readings in ``[start, end)`` one request's span at a time, in time order.
+
+        Each table has ``time`` (Datetime ms in ``tz``, default UTC) and one column per field
+        (``units`` as in ``Readings.to_polars``). Requests run up to ``max_concurrency`` at a
+        time, and no more than that many chunks are held however long the range: memory stays
+        bounded.
+        """
+        check_units(units)
+        chunks = self._chunk_frames(
+            self._meter_id(meter_id), start, end, resolution, fields, progress
         )
+        return in_units(chunks, units, tz)
+
+    def export(
+        self,
+        meter_id: MeterRef,
+        target: ExportTarget,
+        start: Moment,
+        end: Moment | None = None,
+        *,
+        format: ExportFormat | None = None,
+        resolution: Resolution = "raw",
+        fields: Sequence[str] | None = None,
+        units: Units = "raw",
+        tz: Zone | None = None,
+        csv_separator: str = ",",
+        decimal_comma: bool = False,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """Write the readings in ``[start, end)`` to ``target`` as CSV, JSON lines or Parquet.
+
+        ``target`` is a path (the format defaults to its suffix; the file appears complete or
+        not at all: it is written under a temporary name and renamed when done) or an open
+        binary stream such as ``sys.stdout.buffer``. Chunks are written in time order as soon
+        as they arrive, so memory stays bounded however long the range. ``csv_separator`` and
+        ``decimal_comma`` shape CSV for spreadsheets (``";"`` and ``True`` for German ones).
+        """
+        chosen = export_format(target, format)
+        dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
+        meter_id = self._meter_id(meter_id)
+        start, end = self._span(start, end)
+        self._frame_calls(meter_id, start, end, resolution, fields)  # bad arguments fail now
+        return export_frames(
+            lambda: self.iter_readings(
+                meter_id,
+                start,
+                end,
+                resolution=resolution,
+                fields=fields,
+                units=units,
+                tz=tz,
+                progress=progress,
+            ),
+            target,
+            chosen,
+            dialect,
+        )
+
+    def _chunk_frames(
+        self,
+        meter_id: str,
+        start: Moment,
+        end: Moment | None,
+        resolution: Resolution,
+        fields: Sequence[str] | None,
+        progress: Progress | None,
+    ) -> Iterator[pl.DataFrame]:
+        """Return the raw chunk tables of a range in time order; the arguments are checked now."""
+        batch = self._frame_calls(meter_id, *self._span(start, end), resolution, fields)
+        return self._in_order(batch, progress)
+
+    def _in_order(self, batch: Sequence[Call[T]], progress: Progress | None) -> Iterator[T]:
+        total = len(batch)
+        tasks = [functools.partial(self._run, call) for call in batch]
+        for done, result in enumerate(ordered(tasks, self._max_concurrency), start=1):
+            if progress is not None:
+                progress(done, total)
+            yield result
+            del result  # not held while the next chunk is awaited
 
     def usage(
         self,

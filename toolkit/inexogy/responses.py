@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import inexogy_auth
+from inexogy_client.errors import UndecodableBody
 from inexogy_client.types import Response
 
 from .errors import (
@@ -26,6 +27,7 @@ from .errors import (
     TokenExpiredError,
     TokenStoreError,
 )
+from .validation import NOT_FINITE_TOKEN
 
 __all__ = [
     "DECODE_ERRORS",
@@ -128,7 +130,10 @@ def parsed_or_raise(response: Response[Any]) -> Any:
 
 def from_decode_error(error: Exception, endpoint: str = "the service") -> InvalidResponseError:
     """Return the error for a 200 of ``endpoint`` the generated client could not parse."""
-    if isinstance(error, ValueError) and getattr(error, "doc", None) == "":
+    empty = (isinstance(error, UndecodableBody) and error.empty) or (
+        isinstance(error, ValueError) and getattr(error, "doc", None) == ""
+    )
+    if empty:
         return InvalidResponseError(
             f"{endpoint} answered 200 OK with an empty body: the service had no data to give "
             "(seen during incidents); try again later",
@@ -138,6 +143,18 @@ def from_decode_error(error: Exception, endpoint: str = "the service") -> Invali
         return InvalidResponseError(
             f"{endpoint} answered 200 OK with JSON nested too deeply to be an answer of the "
             "API; the answer was refused",
+            status=200,
+        )
+    if isinstance(error, UndecodableBody) and NOT_FINITE_TOKEN.search(error.content):
+        return InvalidResponseError(
+            f"{endpoint} answered 200 OK with a value that is not a finite number (NaN or "
+            "Infinity, which JSON does not have); the answer was refused",
+            status=200,
+        )
+    if isinstance(error, UndecodableBody):
+        return InvalidResponseError(
+            f"{endpoint} answered 200 OK with a body that is not valid JSON ({error.reason}); "
+            "try again later",
             status=200,
         )
     if isinstance(error, ValueError) and hasattr(error, "doc"):

@@ -26,7 +26,15 @@ from typing import Literal
 
 from attrs import frozen
 
-__all__ = ["CONVERSIONS", "Conversion", "Units", "conversion_for", "si_name", "to_si"]
+__all__ = [
+    "CONVERSIONS",
+    "Conversion",
+    "Units",
+    "check_units",
+    "conversion_for",
+    "si_name",
+    "to_si",
+]
 
 Units = Literal["raw", "si"]
 """How values are given: ``"raw"`` as the service sends them, ``"si"`` converted."""
@@ -67,6 +75,12 @@ CONVERSIONS: tuple[Conversion, ...] = (
     Conversion(re.compile(r"volume"), "l", "m³", 1000.0, 3, 3),
 )
 """The conversion table, tried in order; a field matches when the whole name matches."""
+
+
+def check_units(units: str) -> None:
+    """Raise ``ValueError`` unless ``units`` is ``"raw"`` or ``"si"``."""
+    if units not in ("raw", "si"):
+        raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
 
 
 def conversion_for(field: str) -> Conversion | None:

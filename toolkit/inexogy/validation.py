@@ -11,6 +11,7 @@ further down. Readings are checked a column at a time with C-level ``map``s, not
 from __future__ import annotations
 
 import math
+import re
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -29,12 +30,16 @@ __all__ = [
     "INT64_MAX",
     "INT64_MIN",
     "MAX_TIME_MS",
+    "NOT_FINITE_TOKEN",
     "check_model",
     "check_models",
     "check_readings",
     "check_time",
     "invalid_answer",
 ]
+
+NOT_FINITE_TOKEN = re.compile(rb"[:\[,]\s*-?(?:NaN|Infinity)\b")
+"""A NaN or Infinity token where a JSON value belongs (not JSON, but some encoders write it)."""
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1

@@ -2,8 +2,10 @@
 # change openapi.yaml, generator-config.yaml or templates/, then run `make generate`.
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,8 +14,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AccessTokenRequest")
 
-# The keys of the declared properties; any other key of a source dict is an additional property.
-_PROPERTY_NAMES = frozenset(("oauth_verifier",))
+# The attribute of each declared property, by its key in a source dict.
+_ATTRIBUTE_NAMES = {
+    "oauth_verifier": "oauth_verifier",
+}
+_DECLARED_ATTRIBUTES = frozenset(_ATTRIBUTE_NAMES.values())
+_attribute_name = _ATTRIBUTE_NAMES.__getitem__
+_new_object = object.__new__
+_consume = deque[None](maxlen=0).extend
 
 
 @_attrs_define
@@ -55,18 +63,33 @@ class AccessTokenRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        oauth_verifier = src_dict.get("oauth_verifier", UNSET)
+        """Return the object ``src_dict`` describes; keys that are no declared property are kept.
 
-        access_token_request = cls(
-            oauth_verifier,
-        )
-
-        if not _PROPERTY_NAMES.issuperset(src_dict):
-            d = dict(src_dict)
-            for name in _PROPERTY_NAMES:
-                d.pop(name, None)
-            access_token_request._additional_properties = d
+        Only the keys present are visited (in C, through map): a property the dict lacks is never
+        stored, and reads as ``UNSET`` (see ``__getattr__``).
+        """
+        access_token_request = _new_object(cls)
+        access_token_request._additional_properties = None
+        try:
+            _consume(map(setattr, repeat(access_token_request), map(_attribute_name, src_dict), src_dict.values()))
+        except KeyError:
+            additional_properties = {}
+            for prop_name, prop in src_dict.items():
+                attribute = _ATTRIBUTE_NAMES.get(prop_name)
+                if attribute is None:
+                    additional_properties[prop_name] = prop
+                else:
+                    setattr(access_token_request, attribute, prop)
+            access_token_request._additional_properties = additional_properties
         return access_token_request
+
+    if not TYPE_CHECKING:  # for type checkers, every declared attribute is always set
+
+        def __getattr__(self, name: str) -> Any:
+            # A declared property that from_dict found no key for was never stored.
+            if name in _DECLARED_ATTRIBUTES:
+                return UNSET
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def additional_keys(self) -> list[str]:

@@ -2,8 +2,10 @@
 # change openapi.yaml, generator-config.yaml or templates/, then run `make generate`.
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,16 +14,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Location")
 
-# The keys of the declared properties; any other key of a source dict is an additional property.
-_PROPERTY_NAMES = frozenset(
-    (
-        "street",
-        "streetNumber",
-        "zip",
-        "city",
-        "country",
-    )
-)
+# The attribute of each declared property, by its key in a source dict.
+_ATTRIBUTE_NAMES = {
+    "street": "street",
+    "streetNumber": "street_number",
+    "zip": "zip_",
+    "city": "city",
+    "country": "country",
+}
+_DECLARED_ATTRIBUTES = frozenset(_ATTRIBUTE_NAMES.values())
+_attribute_name = _ATTRIBUTE_NAMES.__getitem__
+_new_object = object.__new__
+_consume = deque[None](maxlen=0).extend
 
 
 @_attrs_define
@@ -87,30 +91,33 @@ class Location:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        street = src_dict.get("street", UNSET)
+        """Return the object ``src_dict`` describes; keys that are no declared property are kept.
 
-        street_number = src_dict.get("streetNumber", UNSET)
-
-        zip_ = src_dict.get("zip", UNSET)
-
-        city = src_dict.get("city", UNSET)
-
-        country = src_dict.get("country", UNSET)
-
-        location = cls(
-            street,
-            street_number,
-            zip_,
-            city,
-            country,
-        )
-
-        if not _PROPERTY_NAMES.issuperset(src_dict):
-            d = dict(src_dict)
-            for name in _PROPERTY_NAMES:
-                d.pop(name, None)
-            location._additional_properties = d
+        Only the keys present are visited (in C, through map): a property the dict lacks is never
+        stored, and reads as ``UNSET`` (see ``__getattr__``).
+        """
+        location = _new_object(cls)
+        location._additional_properties = None
+        try:
+            _consume(map(setattr, repeat(location), map(_attribute_name, src_dict), src_dict.values()))
+        except KeyError:
+            additional_properties = {}
+            for prop_name, prop in src_dict.items():
+                attribute = _ATTRIBUTE_NAMES.get(prop_name)
+                if attribute is None:
+                    additional_properties[prop_name] = prop
+                else:
+                    setattr(location, attribute, prop)
+            location._additional_properties = additional_properties
         return location
+
+    if not TYPE_CHECKING:  # for type checkers, every declared attribute is always set
+
+        def __getattr__(self, name: str) -> Any:
+            # A declared property that from_dict found no key for was never stored.
+            if name in _DECLARED_ATTRIBUTES:
+                return UNSET
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def additional_keys(self) -> list[str]:

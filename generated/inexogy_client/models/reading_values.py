@@ -2,8 +2,10 @@
 # change openapi.yaml, generator-config.yaml or templates/, then run `make generate`.
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from itertools import repeat
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,33 +14,35 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ReadingValues")
 
-# The keys of the declared properties; any other key of a source dict is an additional property.
-_PROPERTY_NAMES = frozenset(
-    (
-        "energy",
-        "energy1",
-        "energy2",
-        "energyOut",
-        "energyOut1",
-        "energyOut2",
-        "power",
-        "power1",
-        "power2",
-        "power3",
-        "voltage1",
-        "voltage2",
-        "voltage3",
-        "phase1Power",
-        "phase2Power",
-        "phase3Power",
-        "phase1Voltage",
-        "phase2Voltage",
-        "phase3Voltage",
-        "volume",
-        "actualityDuration",
-        "storageNumber",
-    )
-)
+# The attribute of each declared property, by its key in a source dict.
+_ATTRIBUTE_NAMES = {
+    "energy": "energy",
+    "energy1": "energy1",
+    "energy2": "energy2",
+    "energyOut": "energy_out",
+    "energyOut1": "energy_out_1",
+    "energyOut2": "energy_out_2",
+    "power": "power",
+    "power1": "power1",
+    "power2": "power2",
+    "power3": "power3",
+    "voltage1": "voltage1",
+    "voltage2": "voltage2",
+    "voltage3": "voltage3",
+    "phase1Power": "phase_1_power",
+    "phase2Power": "phase_2_power",
+    "phase3Power": "phase_3_power",
+    "phase1Voltage": "phase_1_voltage",
+    "phase2Voltage": "phase_2_voltage",
+    "phase3Voltage": "phase_3_voltage",
+    "volume": "volume",
+    "actualityDuration": "actuality_duration",
+    "storageNumber": "storage_number",
+}
+_DECLARED_ATTRIBUTES = frozenset(_ATTRIBUTE_NAMES.values())
+_attribute_name = _ATTRIBUTE_NAMES.__getitem__
+_new_object = object.__new__
+_consume = deque[None](maxlen=0).extend
 
 
 @_attrs_define
@@ -208,81 +212,33 @@ class ReadingValues:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        energy = src_dict.get("energy", UNSET)
+        """Return the object ``src_dict`` describes; keys that are no declared property are kept.
 
-        energy1 = src_dict.get("energy1", UNSET)
-
-        energy2 = src_dict.get("energy2", UNSET)
-
-        energy_out = src_dict.get("energyOut", UNSET)
-
-        energy_out_1 = src_dict.get("energyOut1", UNSET)
-
-        energy_out_2 = src_dict.get("energyOut2", UNSET)
-
-        power = src_dict.get("power", UNSET)
-
-        power1 = src_dict.get("power1", UNSET)
-
-        power2 = src_dict.get("power2", UNSET)
-
-        power3 = src_dict.get("power3", UNSET)
-
-        voltage1 = src_dict.get("voltage1", UNSET)
-
-        voltage2 = src_dict.get("voltage2", UNSET)
-
-        voltage3 = src_dict.get("voltage3", UNSET)
-
-        phase_1_power = src_dict.get("phase1Power", UNSET)
-
-        phase_2_power = src_dict.get("phase2Power", UNSET)
-
-        phase_3_power = src_dict.get("phase3Power", UNSET)
-
-        phase_1_voltage = src_dict.get("phase1Voltage", UNSET)
-
-        phase_2_voltage = src_dict.get("phase2Voltage", UNSET)
-
-        phase_3_voltage = src_dict.get("phase3Voltage", UNSET)
-
-        volume = src_dict.get("volume", UNSET)
-
-        actuality_duration = src_dict.get("actualityDuration", UNSET)
-
-        storage_number = src_dict.get("storageNumber", UNSET)
-
-        reading_values = cls(
-            energy,
-            energy1,
-            energy2,
-            energy_out,
-            energy_out_1,
-            energy_out_2,
-            power,
-            power1,
-            power2,
-            power3,
-            voltage1,
-            voltage2,
-            voltage3,
-            phase_1_power,
-            phase_2_power,
-            phase_3_power,
-            phase_1_voltage,
-            phase_2_voltage,
-            phase_3_voltage,
-            volume,
-            actuality_duration,
-            storage_number,
-        )
-
-        if not _PROPERTY_NAMES.issuperset(src_dict):
-            d = dict(src_dict)
-            for name in _PROPERTY_NAMES:
-                d.pop(name, None)
-            reading_values._additional_properties = d
+        Only the keys present are visited (in C, through map): a property the dict lacks is never
+        stored, and reads as ``UNSET`` (see ``__getattr__``).
+        """
+        reading_values = _new_object(cls)
+        reading_values._additional_properties = None
+        try:
+            _consume(map(setattr, repeat(reading_values), map(_attribute_name, src_dict), src_dict.values()))
+        except KeyError:
+            additional_properties = {}
+            for prop_name, prop in src_dict.items():
+                attribute = _ATTRIBUTE_NAMES.get(prop_name)
+                if attribute is None:
+                    additional_properties[prop_name] = prop
+                else:
+                    setattr(reading_values, attribute, prop)
+            reading_values._additional_properties = additional_properties
         return reading_values
+
+    if not TYPE_CHECKING:  # for type checkers, every declared attribute is always set
+
+        def __getattr__(self, name: str) -> Any:
+            # A declared property that from_dict found no key for was never stored.
+            if name in _DECLARED_ATTRIBUTES:
+                return UNSET
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def additional_keys(self) -> list[str]:

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inexogy.export import FORMATS, ExportFormat, csv_text, format_from_path
+from inexogy.export import FORMATS, ExportFormat, format_from_path
 from inexogy.resolutions import OrderedResolution
 from inexogy.zones import iso
 
 from .failures import CommandFailedError
 from .options import GlobalOptions
 from .params import (
+    CsvSeparatorOption,
+    DecimalCommaOption,
     FieldsOption,
     FromOption,
     MeterArgument,
@@ -23,6 +25,7 @@ from .params import (
     check_output,
     check_range,
     chosen_resolution,
+    csv_dialect,
     find_meter,
     split_fields,
 )
@@ -62,15 +65,17 @@ def _stdout() -> Console:
 def meters(
     ctx: typer.Context,
     format: Annotated[MeterFormat, typer.Option("--format", help="table, json or csv.")] = "table",
+    csv_separator: CsvSeparatorOption = ",",
 ) -> None:
     """List the meters of the account."""
+    dialect = csv_dialect(csv_separator, decimal_comma=False)
     options = ctx.ensure_object(GlobalOptions)
     with options.open_client() as client:
         found = client.meters()
     if format == "json":
         typer.echo(meters_json(found))
     elif format == "csv":
-        typer.echo(meters_csv(found, options.tz), nl=False)
+        typer.echo(meters_csv(found, options.tz, dialect), nl=False)
     else:
         print_meters(_stdout(), found, options.tz)
 
@@ -121,11 +126,17 @@ def readings(
             "--output",
             "-o",
             dir_okay=False,
-            help="Write to this file (atomically) instead of stdout.",
+            help="Write to this file (atomically: complete, or not at all) instead of stdout.",
         ),
     ] = None,
+    csv_separator: CsvSeparatorOption = ",",
+    decimal_comma: DecimalCommaOption = False,
 ) -> None:
-    """Fetch readings over any range as CSV, JSON lines or Parquet (as many requests as needed)."""
+    """Fetch readings over any range as CSV, JSON lines or Parquet (as many requests as needed).
+
+    The readings are streamed: each request's readings are written, in time order, as soon
+    as those before them are, so memory stays bounded however long the range.
+    """
     check_range(start, end)
     chosen = _chosen_format(format, output)
     if chosen == "parquet" and output is None:
@@ -134,6 +145,7 @@ def readings(
         )
     if output is not None:
         check_output(output)
+    dialect = csv_dialect(csv_separator, decimal_comma)
     names = split_fields(fields)
     resolution = resolution or chosen_resolution(start, end)
     options = ctx.ensure_object(GlobalOptions)
@@ -142,21 +154,34 @@ def readings(
         ChunkProgress("Fetching readings") as progress,
     ):
         found = find_meter(client, meter, names)
-        table = client.readings(
-            found.meter_id, start, end, resolution=resolution, fields=names, progress=progress
-        )
-    if not len(table):
-        typer.echo(f"No readings of {found.full_serial_number} in this range.", err=True)
+        if output is None:
+            sys.stdout.flush()
+        try:
+            result = client.export(
+                found.meter_id,
+                sys.stdout.buffer if output is None else output,
+                start,
+                end,
+                format=chosen,
+                resolution=resolution,
+                fields=names,
+                units=units,
+                tz=options.tz,
+                csv_separator=dialect.separator,
+                decimal_comma=dialect.decimal_comma,
+                progress=progress,
+            )
+        except OSError as error:
+            raise CommandFailedError(f"cannot write {output}: {error.strerror or error}") from None
     if output is None:
-        frame = table.to_polars(units, tz=options.tz)
-        sys.stdout.write(csv_text(frame) if chosen == "csv" else frame.write_ndjson())
         sys.stdout.flush()
-        return
-    try:
-        written = table.write(output, chosen, units=units, tz=options.tz)
-    except OSError as error:
-        raise CommandFailedError(f"cannot write {output}: {error.strerror or error}") from None
-    typer.echo(f"Wrote {len(table)} readings of {found.full_serial_number} to {written}", err=True)
+    if not result.rows:
+        typer.echo(f"No readings of {found.full_serial_number} in this range.", err=True)
+    if result.path is not None:
+        typer.echo(
+            f"Wrote {result.rows} readings of {found.full_serial_number} to {result.path}",
+            err=True,
+        )
 
 
 def _chosen_format(format: ExportFormat | None, output: Path | None) -> ExportFormat:
@@ -185,9 +210,12 @@ def statistics(
     fields: FieldsOption = None,
     units: UnitsOption = "si",
     format: Annotated[TableFormat, typer.Option("--format", help="table, json or csv.")] = "table",
+    csv_separator: CsvSeparatorOption = ",",
+    decimal_comma: DecimalCommaOption = False,
 ) -> None:
     """Show count, minimum, maximum, mean and variance of each field over a range."""
     check_range(start, end)
+    dialect = csv_dialect(csv_separator, decimal_comma)
     names = split_fields(fields)
     options = ctx.ensure_object(GlobalOptions)
     with options.open_client() as client:
@@ -198,7 +226,7 @@ def statistics(
     elif format == "csv":
         rows = statistics_rows(result, units)
         header = ("field", "count", "minimum", "maximum", "mean", "variance")
-        typer.echo(to_csv(header, rows), nl=False)
+        typer.echo(to_csv(header, rows, dialect), nl=False)
     else:
         until = "now" if end is None else iso(end, options.tz)
         title = f"Statistics of {found.full_serial_number}, {iso(start, options.tz)} to {until}"

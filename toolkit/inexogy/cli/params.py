@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from inexogy.export import CsvDialect
 from inexogy.resolutions import OrderedResolution, resolution_for
 from inexogy.units import Units
 from inexogy.zones import iso
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from inexogy import Inexogy
 
 __all__ = [
+    "CsvSeparatorOption",
+    "DecimalCommaOption",
     "FieldsOption",
     "FromOption",
     "MeterArgument",
@@ -29,6 +32,7 @@ __all__ = [
     "check_output",
     "check_range",
     "chosen_resolution",
+    "csv_dialect",
     "find_meter",
     "split_fields",
 ]
@@ -104,6 +108,31 @@ def _check_fields(client: Inexogy, meter: Meter, names: Sequence[str], param_hin
             f"it has: {', '.join(known)}",
             param_hint=param_hint,
         )
+
+
+CsvSeparatorOption = Annotated[
+    str,
+    typer.Option(
+        "--csv-separator",
+        help="The field separator of CSV output, one character (e.g. ';' for spreadsheets "
+        "in German).",
+    ),
+]
+DecimalCommaOption = Annotated[
+    bool,
+    typer.Option(
+        "--decimal-comma",
+        help="Write decimals with a comma (1,5) in CSV output; needs --csv-separator ';'.",
+    ),
+]
+
+
+def csv_dialect(separator: str, decimal_comma: bool) -> CsvDialect:
+    """Return the CSV dialect the options ask for; a bad one is a usage error."""
+    try:
+        return CsvDialect(separator=separator, decimal_comma=decimal_comma)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--csv-separator") from None
 
 
 def chosen_resolution(start: datetime, end: datetime | None) -> OrderedResolution:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 from inexogy_client.types import Unset
 
+from inexogy.export import CsvDialect
 from inexogy.timestamps import from_ms
 from inexogy.units import Units, conversion_for, si_name
 from inexogy.zones import iso, local_zone
@@ -166,16 +167,34 @@ def meters_json(meters: Sequence[Meter]) -> str:
     return orjson.dumps([meter.to_dict() for meter in meters], option=orjson.OPT_INDENT_2).decode()
 
 
-def meters_csv(meters: Sequence[Meter], tz: tzinfo | None = None) -> str:
+def meters_csv(
+    meters: Sequence[Meter],
+    tz: tzinfo | None = None,
+    dialect: CsvDialect = CsvDialect(),  # noqa: B008 (immutable)
+) -> str:
     """Render the meters as CSV, one flat row each, with a header; times in ``tz``."""
-    return to_csv(_METER_COLUMNS, meter_rows(meters, tz))
+    return to_csv(_METER_COLUMNS, meter_rows(meters, tz), dialect)
 
 
-def to_csv(header: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> str:
-    """Rows as CSV text with a header line."""
+def to_csv(
+    header: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    dialect: CsvDialect = CsvDialect(),  # noqa: B008 (immutable)
+) -> str:
+    """Rows as CSV text with a header line, in ``dialect`` (separator, decimal comma)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(header), lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(header), lineterminator="\n", delimiter=dialect.separator
+    )
     writer.writeheader()
+    if dialect.decimal_comma:
+        rows = [
+            {
+                name: str(value).replace(".", ",") if isinstance(value, float) else value
+                for name, value in row.items()
+            }
+            for row in rows
+        ]
     writer.writerows(rows)
     return buffer.getvalue()
 

@@ -40,7 +40,7 @@ def _get_kwargs(
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> list[Activity] | str | None:
     if response.status_code == 200:
         response_200 = []
-        _response_200 = response.json()
+        _response_200 = errors.decode_json(response)
         for response_200_item_data in _response_200:
             response_200_item = Activity.from_dict(response_200_item_data)
 
@@ -122,6 +122,29 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+    from_: int,
+    to: int,
+) -> httpx.Response:
+    """Send the request of ``sync_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+        from_=from_,
+        to=to,
+    )
+
+    return client.get_httpx_client().request(
+        **kwargs,
+    )
+
+
 def sync(
     *,
     client: AuthenticatedClient | Client,
@@ -187,6 +210,27 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+    from_: int,
+    to: int,
+) -> httpx.Response:
+    """Send the request of ``asyncio_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+        from_=from_,
+        to=to,
+    )
+
+    return await client.get_async_httpx_client().request(**kwargs)
 
 
 async def asyncio(

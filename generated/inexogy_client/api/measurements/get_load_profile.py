@@ -62,7 +62,7 @@ def _parse_response(
 ) -> list[LoadProfileRow] | str | None:
     if response.status_code == 200:
         response_200 = []
-        _response_200 = response.json()
+        _response_200 = errors.decode_json(response)
         for response_200_item_data in _response_200:
             response_200_item = LoadProfileRow.from_dict(response_200_item_data)
 
@@ -157,6 +157,39 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+    from_year: int,
+    from_month: int,
+    from_day: int,
+    to_year: int,
+    to_month: int,
+    to_day: int,
+    resolution: LoadProfileResolution | Unset = UNSET,
+) -> httpx.Response:
+    """Send the request of ``sync_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+        from_year=from_year,
+        from_month=from_month,
+        from_day=from_day,
+        to_year=to_year,
+        to_month=to_month,
+        to_day=to_day,
+        resolution=resolution,
+    )
+
+    return client.get_httpx_client().request(
+        **kwargs,
+    )
+
+
 def sync(
     *,
     client: AuthenticatedClient | Client,
@@ -248,6 +281,37 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+    from_year: int,
+    from_month: int,
+    from_day: int,
+    to_year: int,
+    to_month: int,
+    to_day: int,
+    resolution: LoadProfileResolution | Unset = UNSET,
+) -> httpx.Response:
+    """Send the request of ``asyncio_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+        from_year=from_year,
+        from_month=from_month,
+        from_day=from_day,
+        to_year=to_year,
+        to_month=to_month,
+        to_day=to_day,
+        resolution=resolution,
+    )
+
+    return await client.get_async_httpx_client().request(**kwargs)
 
 
 async def asyncio(

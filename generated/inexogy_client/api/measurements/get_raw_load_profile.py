@@ -117,6 +117,31 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+    year: int,
+    month: int,
+    day: int,
+) -> httpx.Response:
+    """Send the request of ``sync_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+        year=year,
+        month=month,
+        day=day,
+    )
+
+    return client.get_httpx_client().request(
+        **kwargs,
+    )
+
+
 def sync(
     *,
     client: AuthenticatedClient | Client,
@@ -184,6 +209,29 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+    year: int,
+    month: int,
+    day: int,
+) -> httpx.Response:
+    """Send the request of ``asyncio_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+        year=year,
+        month=month,
+        day=day,
+    )
+
+    return await client.get_async_httpx_client().request(**kwargs)
 
 
 async def asyncio(

@@ -80,7 +80,7 @@ def _parse_response(
 
             return response_200_type_1
 
-        response_200 = _parse_response_200(response.json())
+        response_200 = _parse_response_200(errors.decode_json(response))
 
         return response_200
 
@@ -179,6 +179,37 @@ def sync_detailed(
     )
 
     return _build_response(client=client, response=response)
+
+
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+    from_: int,
+    to: int | Unset = UNSET,
+    resolution: ReadingsResolution | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    disaggregation: bool | Unset = UNSET,
+    each: bool | Unset = UNSET,
+) -> httpx.Response:
+    """Send the request of ``sync_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+        from_=from_,
+        to=to,
+        resolution=resolution,
+        fields=fields,
+        disaggregation=disaggregation,
+        each=each,
+    )
+
+    return client.get_httpx_client().request(
+        **kwargs,
+    )
 
 
 def sync(
@@ -292,6 +323,35 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+    from_: int,
+    to: int | Unset = UNSET,
+    resolution: ReadingsResolution | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    disaggregation: bool | Unset = UNSET,
+    each: bool | Unset = UNSET,
+) -> httpx.Response:
+    """Send the request of ``asyncio_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+        from_=from_,
+        to=to,
+        resolution=resolution,
+        fields=fields,
+        disaggregation=disaggregation,
+        each=each,
+    )
+
+    return await client.get_async_httpx_client().request(**kwargs)
 
 
 async def asyncio(

@@ -32,7 +32,7 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> list[str] | str | None:
     if response.status_code == 200:
-        response_200 = cast(list[str], response.json())
+        response_200 = cast(list[str], errors.decode_json(response))
 
         return response_200
 
@@ -100,6 +100,25 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+) -> httpx.Response:
+    """Send the request of ``sync_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+    )
+
+    return client.get_httpx_client().request(
+        **kwargs,
+    )
+
+
 def sync(
     *,
     client: AuthenticatedClient | Client,
@@ -149,6 +168,23 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    meter_id: str,
+) -> httpx.Response:
+    """Send the request of ``asyncio_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        meter_id=meter_id,
+    )
+
+    return await client.get_async_httpx_client().request(**kwargs)
 
 
 async def asyncio(

@@ -32,7 +32,7 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ConsumerToken | str | None:
     if response.status_code == 200:
-        response_200 = ConsumerToken.from_dict(response.json())
+        response_200 = ConsumerToken.from_dict(errors.decode_json(response))
 
         return response_200
 
@@ -95,6 +95,25 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ConsumerTokenRequest,
+) -> httpx.Response:
+    """Send the request of ``sync_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    return client.get_httpx_client().request(
+        **kwargs,
+    )
+
+
 def sync(
     *,
     client: AuthenticatedClient | Client,
@@ -150,6 +169,23 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+    body: ConsumerTokenRequest,
+) -> httpx.Response:
+    """Send the request of ``asyncio_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    return await client.get_async_httpx_client().request(**kwargs)
 
 
 async def asyncio(

@@ -80,6 +80,22 @@ def sync_detailed(
     return _build_response(client=client, response=response)
 
 
+def sync_raw(
+    *,
+    client: AuthenticatedClient | Client,
+) -> httpx.Response:
+    """Send the request of ``sync_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs()
+
+    return client.get_httpx_client().request(
+        **kwargs,
+    )
+
+
 def sync(
     *,
     client: AuthenticatedClient | Client,
@@ -128,6 +144,20 @@ async def asyncio_detailed(
     response = await client.get_async_httpx_client().request(**kwargs)
 
     return _build_response(client=client, response=response)
+
+
+async def asyncio_raw(
+    *,
+    client: AuthenticatedClient | Client,
+) -> httpx.Response:
+    """Send the request of ``asyncio_detailed`` and return the ``httpx.Response`` unparsed, whatever its status.
+
+    For callers that decode the body themselves (e.g. straight into columns); the body is read.
+    """
+
+    kwargs = _get_kwargs()
+
+    return await client.get_async_httpx_client().request(**kwargs)
 
 
 async def asyncio(

@@ -1,0 +1,255 @@
+"""The columnar readings path: the bytes of a ``/readings`` answer straight into polars columns.
+
+polars' own JSON reader (Rust, no Python object per reading; benchmarks/bench_readings.py
+measures it against ``orjson.loads``) turns the body into a ``time`` column and one column per
+field the readings carry: unknown fields too, a field a reading lacks is null. Everything is
+checked where it enters (issue 10's validation boundary, for this path): the body is a JSON list
+of readings no larger than the configured limit, every ``time`` is an integer Unix time in ms
+between 1970 and 9999, every value is a finite number or an integer that fits in int64.
+Anything else raises ``InvalidResponseError`` naming the endpoint and what was wrong; NaN,
+infinity and over-long integers never reach a table, and no reading is dropped silently.
+
+This module needs polars (the ``tables`` extra); it is imported only by the features that do.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+import threading
+from typing import TYPE_CHECKING, Any, cast
+
+from .errors import InvalidResponseError
+from .extras import require
+from .validation import NOT_FINITE_TOKEN
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "MAX_TIME_MS",
+    "READINGS_ENDPOINT",
+    "concat_frames",
+    "readings_frame",
+    "tables_available",
+]
+
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
+"""The largest ``/readings`` answer taken by default (a raw day of a three-phase meter: ~7 MB)."""
+
+MAX_TIME_MS = 253_402_300_799_999
+"""The last millisecond of the year 9999: later (or negative) times are not meter times."""
+
+READINGS_ENDPOINT = "GET /readings"
+
+# One answer is parsed at a time. polars' readers let other Python threads run while they parse
+# (orjson does not: benchmarks/bench_readings.py), so requests and writing go on meanwhile;
+# but each parse already keeps every core busy with polars' own thread pool and needs several
+# times the body's size while it runs. Two at once would gain no speed and double that memory.
+_PARSING = threading.Lock()
+
+_LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
+
+_INTEGER_TYPES = ("Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32")
+
+
+def tables_available() -> bool:
+    """Whether polars (the ``tables`` extra) is installed, so that this path can be taken."""
+    return importlib.util.find_spec("polars") is not None
+
+
+def _polars() -> Any:
+    return require("polars", "tables", "readings as tables")
+
+
+def _invalid(endpoint: str, what: str) -> InvalidResponseError:
+    return InvalidResponseError(f"{endpoint}: 200 OK, but {what}", status=200)
+
+
+def readings_frame(
+    content: bytes,
+    *,
+    lower: int,
+    upper: int,
+    endpoint: str = READINGS_ENDPOINT,
+    max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+) -> pl.DataFrame:
+    """Return the readings of one answer in ``[lower, upper)`` as a DataFrame, checked.
+
+    Columns: ``time`` (Int64, Unix ms, ascending, unique) and one per field in the order the
+    answer first names them, raw units (Int64 where every value is an integer, else Float64).
+    Readings outside the span asked for are left out (a server that treats ``to`` as inclusive
+    sends the border reading twice); repeated times keep their first reading.
+    """
+    polars = _polars()
+    if len(content) > max_bytes:
+        raise _invalid(
+            endpoint,
+            f"the answer has {len(content):,} bytes, more than the limit of {max_bytes:,} "
+            "(raise the client's response_limits for /readings if that is expected)",
+        )
+    first = _LEADING_SPACE.match(content)
+    start = first.end() if first else 0
+    opening = content[start : start + 1]
+    if not opening:
+        raise _invalid(endpoint, "with an empty body: the service had no data to give; try again")
+    if opening != b"[":
+        raise _invalid(endpoint, "the body is not a JSON list of readings")
+    try:
+        with _PARSING:
+            frame = _parsed(polars, content)
+    except Exception as error:  # polars raises ComputeError, but others on odd input
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if "DepthLimitExceeded" in detail:
+            detail = f"JSON nested too deeply to be an answer of the API: {detail}"
+        elif NOT_FINITE_TOKEN.search(content) or "InvalidNumber" in detail:
+            detail = f"a value is not a finite number (NaN, Infinity or out of range): {detail}"
+        raise _invalid(endpoint, f"the body is not a valid list of readings ({detail})") from None
+    if frame.width == 0:
+        if len(frame):
+            raise _invalid(endpoint, "a reading is not an object with time and values")
+        return cast("pl.DataFrame", polars.DataFrame(schema={"time": polars.Int64}))
+    return _checked(polars, frame, endpoint, lower, upper)
+
+
+def _parsed(polars: Any, content: bytes) -> pl.DataFrame:
+    """Parse a JSON list of objects into a DataFrame, every row's keys considered for the schema.
+
+    The usual answer, a compact list (``[{...},{...}]``, as the service sends it), is read as
+    JSON lines: each ``},{`` becomes a line break. That reader needs about a third of the
+    memory of polars' whole-document reader. The split is exact for valid JSON of readings: a
+    ``},{`` inside a string would leave a line ending within the string, one inside nested
+    values unbalanced brackets, so any wrong split fails to parse, and so does any line
+    holding more than one object. On any failure the whole-document reader decides (and
+    its error is the one reported).
+    """
+    body = content.strip()
+    lines = body[1:-1].replace(b"},{", b"}\n{") if body.endswith(b"]") else b""
+    if lines.strip():
+        try:
+            frame: pl.DataFrame = polars.read_ndjson(io.BytesIO(lines), infer_schema_length=None)
+        except Exception:  # noqa: S110 (the whole-document reader below gives the verdict)
+            pass
+        else:
+            if len(frame) == lines.count(b"\n") + 1:
+                return frame
+    whole: pl.DataFrame = polars.read_json(io.BytesIO(content), infer_schema_length=None)
+    return whole
+
+
+def _checked(
+    polars: Any, frame: pl.DataFrame, endpoint: str, lower: int, upper: int
+) -> pl.DataFrame:
+    """Validate the raw ``time``/``values`` frame and flatten it to time + one column per field."""
+    if "time" not in frame.columns:
+        raise _invalid(endpoint, "a reading has no time")
+    time = frame.get_column("time")
+    if str(time.dtype) not in _INTEGER_TYPES:
+        kind = "a number with a fraction" if time.dtype.is_float() else _kind(time.dtype)
+        raise _invalid(endpoint, f"a reading's time is {kind}, not an integer (Unix ms)")
+    if time.null_count():
+        raise _invalid(endpoint, "a reading's time is null, not an integer (Unix ms)")
+    time = time.cast(polars.Int64)
+    if len(time):
+        first, last = _bounds(time)
+        if first < 0 or last > MAX_TIME_MS:
+            bad = first if first < 0 else last
+            raise _invalid(
+                endpoint, f"a reading's time {bad} is not a Unix time in ms (1970 to 9999)"
+            )
+        # A reading next to the span is a border case (left out below); one more than a whole
+        # span away is a broken answer, refused rather than dropped.
+        slack = upper - lower
+        if first < lower - slack or last > upper + slack:
+            bad = first if first < lower - slack else last
+            raise _invalid(
+                endpoint, f"a reading's time {bad} lies far outside the span [{lower}, {upper})"
+            )
+    if "values" not in frame.columns:
+        raise _invalid(endpoint, "a reading has no values")
+    values = frame.get_column("values")
+    if not isinstance(values.dtype, polars.Struct):
+        raise _invalid(endpoint, f"a reading's values are {_kind(values.dtype)}, not an object")
+    if values.null_count():
+        raise _invalid(endpoint, "a reading's values are missing or null, not an object")
+    columns = [time]
+    for field in values.struct.fields:
+        if field == "time":
+            raise _invalid(endpoint, "a reading has a field named time, which is not a value")
+        columns.append(_checked_values(polars, values.struct.field(field), endpoint))
+    flat: pl.DataFrame = polars.DataFrame(columns)
+    return _in_span(polars, flat, lower, upper)
+
+
+def _checked_values(polars: Any, column: pl.Series, endpoint: str) -> pl.Series:
+    """Return a field's column as Int64 or Float64; anything else is not a reading value."""
+    dtype = column.dtype
+    name = column.name
+    if dtype == polars.Null:
+        return column.cast(polars.Int64)
+    if str(dtype) in _INTEGER_TYPES:
+        return column.cast(polars.Int64)
+    if dtype.is_integer():  # UInt64, Int128: polars keeps integers too big for int64 exact
+        raise _invalid(endpoint, f"the field {name!r} has an integer that does not fit in int64")
+    if dtype.is_float():
+        column = column.cast(polars.Float64)
+        if not column.is_finite().fill_null(True).all():
+            raise _invalid(endpoint, f"the field {name!r} has a value that is not finite")
+        return column
+    raise _invalid(endpoint, f"the field {name!r} holds {_kind(dtype)} where a number belongs")
+
+
+def _kind(dtype: Any) -> str:
+    """How a polars dtype reads in an error text: the JSON type it came from."""
+    text = str(dtype)
+    for prefix, kind in (
+        ("String", "a string"),
+        ("Boolean", "a boolean"),
+        ("Struct", "an object"),
+        ("List", "a list"),
+        ("Null", "null"),
+        ("Int", "a number"),
+        ("UInt", "a number"),
+        ("Float", "a number"),
+    ):
+        if text.startswith(prefix):
+            return kind
+    return text
+
+
+def _bounds(times: pl.Series) -> tuple[int, int]:
+    """Return the smallest and the largest of a non-empty integer column."""
+    return cast(int, times.min()), cast(int, times.max())
+
+
+def _in_span(polars: Any, frame: pl.DataFrame, lower: int, upper: int) -> pl.DataFrame:
+    """Keep the readings in ``[lower, upper)``, ascending, the first of each time."""
+    time = frame.get_column("time")
+    if not len(time):
+        return frame
+    first, last = _bounds(time)
+    if first < lower or last >= upper:
+        frame = frame.filter((polars.col("time") >= lower) & (polars.col("time") < upper))
+        time = frame.get_column("time")
+    if len(time) > 1 and not (time.diff().drop_nulls() > 0).all():
+        frame = frame.unique(subset="time", keep="first", maintain_order=True).sort(
+            "time", maintain_order=True
+        )
+    return frame
+
+
+def concat_frames(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Stack chunk frames (consecutive spans) into one: columns in order of first appearance.
+
+    A field missing from a chunk is null there; a field that is integer in one chunk and
+    fractional in another becomes Float64.
+    """
+    polars = _polars()
+    frames = [frame for frame in frames if frame.width > 1 or len(frame)] or frames[:1]
+    if not frames:
+        return cast("pl.DataFrame", polars.DataFrame(schema={"time": polars.Int64}))
+    if len(frames) == 1:
+        return frames[0]
+    return cast("pl.DataFrame", polars.concat(frames, how="diagonal_relaxed", rechunk=False))
