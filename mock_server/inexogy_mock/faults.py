@@ -106,9 +106,15 @@ class RawSendMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Remember the server's ``send``, then pass the request on."""
-        if scope["type"] == "http":
-            scope[RAW_SEND_KEY] = send
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[RAW_SEND_KEY] = send
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            # the server's send holds the scope: a cycle left for the garbage collector
+            scope.pop(RAW_SEND_KEY, None)
 
 
 class FaultMiddleware:
