@@ -8,9 +8,9 @@ GENERATED := generated/inexogy_client
 GENERATE = PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/openapi-python-client generate \
 	--path openapi.yaml --config generator-config.yaml --meta none --fail-on-warning \
 	$(if $(wildcard templates/*.jinja),--custom-template-path templates,)
-HAND_WRITTEN := auth_plugin/inexogy_auth mock_server/inexogy_mock toolkit/inexogy scripts
+HAND_WRITTEN := auth_plugin/inexogy_auth mock_server/inexogy_mock toolkit/inexogy scripts examples
 
-.PHONY: install generate check-generated lint format typecheck pytest test demo bench clean
+.PHONY: install generate check-generated lint format typecheck pytest test demo bench docs clean
 
 install: $(STAMP)
 
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml $(wildcard generated/inexogy_client/__init__.py */inexo
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,dev]'
 	@touch $(STAMP)
 
 generate: $(STAMP)
@@ -59,9 +59,17 @@ test: install check-generated lint typecheck pytest
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(PY) "$$script" || exit 1; done
 
+# The API reference, built from the docstrings into docs/api/ (open docs/api/index.html).
+DOCUMENTED := inexogy inexogy.extras inexogy_auth inexogy_client inexogy_client.api \
+	inexogy_client.models inexogy_client.types inexogy_client.errors inexogy_mock
+docs: $(STAMP)
+	rm -rf docs/api
+	$(BIN)/pdoc --docformat restructuredtext --output-directory docs/api $(DOCUMENTED)
+	@echo "API reference: docs/api/index.html"
+
 # The main job: the `inexogy` command end to end against the simulator (see scripts/demo.sh).
 demo: $(STAMP)
 	@BIN=$(BIN) bash scripts/demo.sh
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis demo-output
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis demo-output docs/api

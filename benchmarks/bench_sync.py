@@ -22,7 +22,7 @@ from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, RequestLog, create_app, runn
 
 NOW = datetime(2024, 12, 15, 12, tzinfo=UTC)
 START = datetime(2024, 1, 1, tzinfo=UTC)
-METERS = ["1ESY1161229886", "1EBZ1100412873", "1ELS1180123456"]
+METERS = ["1ESY1161229886", "1EBZ1100412873", "7ELS8135823805"]
 
 
 def files(root: Path) -> dict[str, bytes]:

@@ -15,21 +15,28 @@ accepts on data endpoints. Importing this package puts a filter on the httpx log
 redacts passwords and secrets from their records.
 """
 
-from .basic import BasicAuth
-from .credentials import Credentials
-from .dance import ACCEPT, DEFAULT_APP_NAME, authorize, authorize_async
-from .errors import (
-    AuthError,
-    InvalidCredentialsError,
-    RateLimitedError,
-    TokenExpiredError,
-    TokenStoreError,
-    UnexpectedAnswerError,
-)
-from .oauth1 import OAuth1Auth
-from .reauthorizer import Reauthorizer
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .redaction import SecretRedactingFilter, install_log_redaction, redact_text
-from .store import TOKEN_FILE_ENV, TokenStore
+
+if TYPE_CHECKING:
+    from .basic import BasicAuth
+    from .credentials import Credentials
+    from .dance import ACCEPT, DEFAULT_APP_NAME, authorize, authorize_async
+    from .errors import (
+        AuthError,
+        InvalidCredentialsError,
+        RateLimitedError,
+        TokenExpiredError,
+        TokenStoreError,
+        UnexpectedAnswerError,
+    )
+    from .oauth1 import OAuth1Auth
+    from .reauthorizer import Reauthorizer
+    from .store import TOKEN_FILE_ENV, TokenStore
+
+    __version__: str
 
 __all__ = [
     "ACCEPT",
@@ -52,5 +59,47 @@ __all__ = [
     "install_log_redaction",
     "redact_text",
 ]
+
+# Where each public name lives: imported on first use (PEP 562), so that importing one part
+# (the token store, the redaction) does not import httpx and the generated client.
+_MODULES = {
+    "ACCEPT": ".dance",
+    "DEFAULT_APP_NAME": ".dance",
+    "TOKEN_FILE_ENV": ".store",
+    "AuthError": ".errors",
+    "BasicAuth": ".basic",
+    "Credentials": ".credentials",
+    "InvalidCredentialsError": ".errors",
+    "OAuth1Auth": ".oauth1",
+    "RateLimitedError": ".errors",
+    "Reauthorizer": ".reauthorizer",
+    "TokenExpiredError": ".errors",
+    "TokenStore": ".store",
+    "TokenStoreError": ".errors",
+    "UnexpectedAnswerError": ".errors",
+    "authorize": ".dance",
+    "authorize_async": ".dance",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("inexogy")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            return "0+unknown"
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 install_log_redaction()

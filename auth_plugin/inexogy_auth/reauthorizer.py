@@ -98,7 +98,7 @@ class Reauthorizer:
         if self.store is None:
             return
         try:
-            self.store.save(credentials)
+            self.store.save(credentials.for_service(self.base_url))
         except TokenStoreError as exc:
             # The new token works for this session; failing the data call would help nobody.
             logger.warning("the new access token could not be saved: %s", exc)

@@ -4,7 +4,8 @@
 lifetime and rate limits while it serves); ``running(app)`` serves it on loopback and yields
 the base URL; ``inexogy-mock`` (or ``python -m inexogy_mock``) serves it from the command line;
 the pytest plugin ``inexogy_mock.pytest_plugin`` gives tests a running simulator. The
-simulator knows only the spec and oauthlib, never the project's clients.
+simulator knows only the spec and oauthlib, never the project's clients. It needs the
+``mock`` extra (``pip install 'inexogy[mock]'``); without it, using a name says so.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from .requestlog import LoggedRequest, RequestLog
     from .server import running
     from .switches import Switches
+
+    __version__: str
 
 # Names are imported on first use: the pytest plugin (loaded by every pytest run where the
 # package is installed) imports this package, and must not pay for connexion, or fail
@@ -51,11 +54,33 @@ _WHERE = {
 }
 
 
+# What the simulator needs beyond the base install: the `mock` extra.
+_EXTRA_PACKAGES = frozenset({"connexion", "flask", "starlette", "uvicorn", "numpy"})
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("inexogy")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            return "0+unknown"
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'inexogy_mock' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    try:
+        imported = importlib.import_module(f".{module}", __name__)
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in _EXTRA_PACKAGES:
+            raise
+        raise ImportError(
+            f"the inexogy simulator needs {missing}, which is not installed: "
+            "pip install 'inexogy[mock]'",
+            name=error.name,
+        ) from None
+    value = getattr(imported, name)
     globals()[name] = value
     return value
 

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .meters import MeterModel, MeterSpec, build_meter, meter_id, virtual_meter
-from .texts import NO_VIRTUAL_PERMISSION, UNKNOWN_METER, ServiceError, bad_request
+from .texts import (
+    INVALID_METER_ID,
+    NO_VIRTUAL_PERMISSION,
+    UNKNOWN_METER,
+    ServiceError,
+    bad_request,
+)
 
 DEMO_EMAIL = "demo@inexogy.com"
 DEMO_PASSWORD = "demo"  # noqa: S105 - the public demo account of the real service
 DEMO_SOLAR_SERIAL = "61229886"
+_METER_ID = re.compile(r"[0-9a-fA-F]{32}")
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ def demo_meters() -> tuple[MeterSpec, ...]:
     return (
         MeterSpec("solar", DEMO_SOLAR_SERIAL),
         MeterSpec("modern", "00412873"),
-        MeterSpec("gas", "80123456"),
+        MeterSpec("gas", "35823805"),
         MeterSpec("rlm", "10512345"),
         MeterSpec("virtual", "00000001", plus=(DEMO_SOLAR_SERIAL, "00412873")),
     )
@@ -68,7 +76,13 @@ class Registry:
         return list(self._meters[email].values())
 
     def meter(self, email: str, identity: str) -> MeterModel:
-        """Return a meter of the account, or raise the service's 400 for an unknown id."""
+        """Return a meter of the account, or raise the service's 400 for a malformed/unknown id.
+
+        A meterId is 32 hex characters; anything else is ``Invalid meterId: <id>``,
+        a well-formed id of no meter of the account ``Unable to find meter with meterId: <id>``.
+        """
+        if not _METER_ID.fullmatch(identity):
+            raise bad_request(INVALID_METER_ID.format(meter_id=identity))
         found = self._meters[email].get(identity)
         if found is None:
             raise bad_request(UNKNOWN_METER.format(meter_id=identity))

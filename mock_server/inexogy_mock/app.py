@@ -33,7 +33,7 @@ from .limits import BodyLimitMiddleware
 from .oauth import OAuthProvider, TokenLifetime
 from .ratelimit import RateLimits
 from .switches import Switches
-from .texts import ServiceError, error_text
+from .texts import NGINX_NOT_FOUND, ServiceError, error_text
 
 # A symlink to the project's openapi.yaml in a checkout; the file itself in an installed wheel.
 DEFAULT_SPEC = Path(__file__).parent / "openapi.yaml"
@@ -116,6 +116,8 @@ def _problem_handler(
     def handle(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
         assert isinstance(error, HTTPException)
         status = error.status_code
+        if status == 404:  # no route: nginx in front of the service answers its HTML page
+            return ConnexionResponse(status_code=404, mimetype="text/html", body=NGINX_NOT_FOUND)
         detail = str(getattr(error, "detail", None) or getattr(error, "title", None) or "")
         first_line = detail.strip().splitlines()[0] if detail.strip() else "Invalid request"
         headers = dict(getattr(error, "headers", None) or {})

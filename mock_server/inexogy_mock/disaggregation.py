@@ -2,6 +2,13 @@
 
 Only household electricity meters (``solar`` and ``modern``) have devices. Energies are in
 10^-10 kWh (1 W for 15 minutes is 2,500,000 units), device power in mW.
+
+Recorded shapes (the Elixir ``discovergy`` library's tests): ``/devices`` and activities name
+devices ``TYPE-n`` in English (``BASE_LOAD-1``, ``REFRIGERATOR-1``), while ``/disaggregation``
+keys them by localized German names (``Grundlast-1``, ``Kühlschrank-1``, ``Spülmaschine-1``,
+``Waschmaschine-1``). Activity begin and end times have second resolution
+(``1593565296000``). Sources are silent on the pseudo-fields ``disaggregation=true`` adds to
+raw readings: they keep the English names here (choice).
 """
 
 from __future__ import annotations
@@ -15,7 +22,15 @@ from .meters import MeterModel
 from .signals import BLOCK_MS, FloatArray, Int64Array, uniform
 
 DEVICES = ("BASE_LOAD-1", "REFRIGERATOR-1", "DISHWASHER-1", "WASHING_MACHINE-1")
+LOCALIZED = {
+    "BASE_LOAD-1": "Grundlast-1",
+    "REFRIGERATOR-1": "Kühlschrank-1",
+    "DISHWASHER-1": "Spülmaschine-1",
+    "WASHING_MACHINE-1": "Waschmaschine-1",
+}
+"""The German names ``/disaggregation`` uses for the devices."""
 _UNITS_PER_WATT_BLOCK = 2_500_000
+_UNITS_PER_WATT_MS = 1_000 / 360  # 1 W for 0.36 ms is one unit of 10^-10 kWh
 _DAY_MS = 86_400_000
 
 
@@ -55,7 +70,7 @@ def disaggregation(meter: MeterModel, from_ms: int, to_ms: int) -> dict[str, dic
         for name, watts in device_watts(meter, blocks).items()
     }
     return {
-        str(block * BLOCK_MS): {name: energies[name][i] for name in DEVICES}
+        str(block * BLOCK_MS): {LOCALIZED[name]: energies[name][i] for name in DEVICES}
         for i, block in enumerate(blocks.tolist())
     }
 
@@ -67,7 +82,7 @@ def device_power_columns(meter: MeterModel, slots_ms: Int64Array) -> dict[str, I
     blocks = slots_ms // BLOCK_MS
     unique, index = np.unique(blocks, return_inverse=True)
     return {
-        name: np.rint(watts * 1000.0).astype(np.int64)[index]
+        name: (np.rint(watts * 100.0).astype(np.int64) * 10)[index]  # 10 mW steps
         for name, watts in device_watts(meter, unique).items()
     }
 
@@ -76,6 +91,7 @@ def activities(meter: MeterModel, from_ms: int, to_ms: int) -> list[dict[str, An
     """Return the activities (runs of a device) that begin in the span, oldest first."""
     if not devices(meter):
         return []
+    seed = meter.spec.effective_seed
     blocks = _blocks(from_ms, to_ms)
     found: list[dict[str, Any]] = []
     for device_id, (name, watts) in enumerate(device_watts(meter, blocks).items(), start=1):
@@ -83,18 +99,32 @@ def activities(meter: MeterModel, from_ms: int, to_ms: int) -> list[dict[str, An
             continue
         on = np.concatenate([[False], watts > 0, [False]])
         edges = np.flatnonzero(np.diff(on.astype(np.int8)))
-        for begin, end in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
-            energy = round(float(watts[begin:end].sum()) * _UNITS_PER_WATT_BLOCK)
-            begin_ms = int(blocks[begin]) * BLOCK_MS
+        starts = blocks[edges[::2]]
+        lasts = blocks[edges[1::2] - 1]
+        # to the second inside the first and the last quarter hour of the run
+        begin_s = np.floor(uniform(seed, 90 + device_id, starts) * 600).astype(np.int64)
+        end_s = 600 + np.floor(uniform(seed, 95 + device_id, lasts) * 300).astype(np.int64)
+        for begin, first_block, last_block, into, until in zip(
+            edges[::2].tolist(),
+            starts.tolist(),
+            lasts.tolist(),
+            begin_s.tolist(),
+            end_s.tolist(),
+            strict=True,
+        ):
+            begin_ms = first_block * BLOCK_MS + into * 1000
+            end_ms = last_block * BLOCK_MS + until * 1000
+            energy = round(float(watts[begin]) * (end_ms - begin_ms) * _UNITS_PER_WATT_MS)
             found.append(
                 {
-                    "activityId": begin_ms // BLOCK_MS * 10 + device_id,
+                    "activityId": first_block * 10 + device_id,
                     "beginTime": begin_ms,
-                    "endTime": int(blocks[end - 1] + 1) * BLOCK_MS,
+                    "endTime": end_ms,
                     "deviceId": device_id,
                     "deviceName": name,
                     "deviceType": name.rsplit("-", 1)[0],
                     "energy": energy,
                 }
             )
+    found = [activity for activity in found if activity["beginTime"] < to_ms]
     return sorted(found, key=lambda activity: (activity["beginTime"], activity["deviceId"]))

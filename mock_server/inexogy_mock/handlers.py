@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,6 +32,7 @@ from .texts import (
     CONSUMER_REGISTRATION_RATE,
     DISAGGREGATION_TOO_LONG,
     INVALID_LOGIN,
+    NOT_VIRTUAL,
     ServiceError,
     bad_request,
 )
@@ -328,11 +329,16 @@ class Handlers:
     # website access code -------------------------------------------------------------------
 
     async def getWebsiteAccessCode(self, email: str) -> Response:
-        """Return an access code for the website, deterministic per account and email."""
+        """Return an access code for the website: 63 characters, the day's date first.
+
+        Recorded codes are 63 characters long and start with the date (``20200605...``); the
+        rest is opaque (here 55 hex digits, deterministic per account, email and day).
+        """
         if "@" not in email:
             raise bad_request(f"Invalid email address: {email}")
-        seed = f"{self._user()}\n{email}".encode()
-        return form_answer(hashlib.blake2b(seed, digest_size=6).hexdigest())
+        day = datetime.fromtimestamp(self._now_ms() / 1000, UTC).strftime("%Y%m%d")
+        seed = f"{self._user()}\n{email}\n{day}".encode()
+        return form_answer(day + hashlib.blake2b(seed, digest_size=28).hexdigest()[:55])
 
     # virtual meters ------------------------------------------------------------------------
 
@@ -340,7 +346,7 @@ class Handlers:
         """Return the sub-meters of a virtual meter."""
         meter = self._meter(meter_id)
         if not meter.is_virtual:
-            raise bad_request(f"Meter with meterId: {meter_id} is not a virtual meter")
+            raise bad_request(NOT_VIRTUAL.format(meter_id=meter_id))
         now = self._now_ms()
         return json_response([sub.to_json(now) for sub in meter.sub_meters + meter.minus_meters])
 

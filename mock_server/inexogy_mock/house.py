@@ -2,18 +2,37 @@
 
 Each function returns a :data:`~inexogy_mock.signals.BlockGenerator`: a pure function of the
 meter's seed and the block index (integer levels ``B`` and noise amplitudes ``a``). Power is in
-mW per 2-second slot, gas flow in millilitres per slot, voltage in mV.
+mW per 1-second slot, gas flow in millilitres per slot, voltage in mV.
+
+Recorded readings (the Elixir ``discovergy`` library's tests and docs, pydiscovergy's fixtures)
+show power in steps of 10 mW (``147460``, ``6230``) and voltage in steps of 100 mV
+(``230700``): power levels and amplitudes here are multiples of 10 mW, so every slot value is
+too; voltage levels and amplitudes are multiples of 100 mV, its noise following the fine
+pattern of :mod:`inexogy_mock.signals` (``|d| <= 3``: a few hundred mV, as recorded).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .signals import BLOCK_MS, PATTERN_MAX, BlockGenerator, FloatArray, Int64Array, uniform
+from .signals import (
+    BLOCK_MS,
+    PATTERN_MAX,
+    SLOT_MS,
+    BlockGenerator,
+    FloatArray,
+    Int64Array,
+    uniform,
+)
 
 _DAY_MS = 86_400_000
 _HOUR_MS = 3_600_000
 _YEAR_DAYS = 365.2425
+_SLOTS_PER_DAY = _DAY_MS // SLOT_MS
+POWER_STEP_MW = 10
+"""Power is reported in steps of 10 mW."""
+VOLTAGE_STEP_MV = 100
+"""Voltage is reported in steps of 100 mV."""
 NOISE_SHARE = 0.3
 """Raw noise stays below this share of the block level, so a slot never changes sign."""
 
@@ -33,8 +52,9 @@ def _bump(hour: FloatArray, centre: float, width: float) -> FloatArray:
 
 
 def noise_amplitude(levels: Int64Array) -> Int64Array:
-    """Return the largest amplitude that keeps every slot on the sign of its block level."""
-    return np.floor(np.abs(levels) * NOISE_SHARE / PATTERN_MAX).astype(np.int64)
+    """Return the largest amplitude (a multiple of 10 mW) keeping every slot on its level's sign."""
+    steps = np.floor(np.abs(levels) * NOISE_SHARE / PATTERN_MAX / POWER_STEP_MW)
+    return steps.astype(np.int64) * POWER_STEP_MW
 
 
 def household_watts(seed: int, blocks: Int64Array, base: float, evening: float) -> FloatArray:
@@ -72,7 +92,8 @@ def business_watts(seed: int, blocks: Int64Array) -> FloatArray:
 
 
 def _as_milli(watts: FloatArray) -> Int64Array:
-    return np.rint(watts * 1000.0).astype(np.int64)
+    """Return power in mW, rounded to the 10 mW step of the meters."""
+    return np.rint(watts * (1000.0 / POWER_STEP_MW)).astype(np.int64) * POWER_STEP_MW
 
 
 def net_power(seed: int, *, solar_peak: float, base: float, evening: float) -> BlockGenerator:
@@ -120,8 +141,9 @@ def phase_share(source: BlockGenerator, seed: int, phase: int) -> BlockGenerator
         first, second = shares(blocks)
         parts = []
         for values in (levels, amplitudes):
-            one = np.floor(values * first).astype(np.int64)
-            two = np.floor(values * second).astype(np.int64)
+            steps = values // POWER_STEP_MW  # exact: the total is a multiple of the step
+            one = np.floor(steps * first).astype(np.int64) * POWER_STEP_MW
+            two = np.floor(steps * second).astype(np.int64) * POWER_STEP_MW
             parts.append((one, two, values - one - two)[phase - 1])
         return parts[0], parts[1]
 
@@ -129,7 +151,7 @@ def phase_share(source: BlockGenerator, seed: int, phase: int) -> BlockGenerator
 
 
 def voltage(seed: int, phase: int) -> BlockGenerator:
-    """Return the generator of a phase voltage in mV (about 230 V)."""
+    """Return the generator of a phase voltage in mV (about 230 V, in 100 mV steps)."""
 
     def generate(blocks: Int64Array) -> tuple[Int64Array, Int64Array]:
         hour, _, _ = _clock(blocks)
@@ -138,21 +160,21 @@ def voltage(seed: int, phase: int) -> BlockGenerator:
             + 2.5 * np.sin(2 * np.pi * hour / 24 + phase)
             + 3.0 * (uniform(seed, 50 + phase, blocks) - 0.5)
         )
-        levels = _as_milli(volts)
-        return levels, np.full(blocks.shape, 2, dtype=np.int64)
+        levels = np.rint(volts * (1000.0 / VOLTAGE_STEP_MV)).astype(np.int64) * VOLTAGE_STEP_MV
+        return levels, np.full(blocks.shape, VOLTAGE_STEP_MV, dtype=np.int64)
 
     return generate
 
 
 def gas_flow(seed: int) -> BlockGenerator:
-    """Return the generator of a gas heating's flow in millilitres per 2-second slot."""
+    """Return the generator of a gas heating's flow in millilitres per 1-second slot."""
 
     def generate(blocks: Int64Array) -> tuple[Int64Array, Int64Array]:
         hour, season, _ = _clock(blocks)
         litres_per_day = 300.0 + 2200.0 * np.clip(season + 0.3, 0.0, None)
         shape = 0.4 + _bump(hour, 6.5, 1.5) + 0.8 * _bump(hour, 18.5, 2.5)
         jitter = 0.7 + 0.6 * uniform(seed, 60, blocks)
-        per_slot = litres_per_day * 1000.0 / 43_200 * shape / 1.2 * jitter
+        per_slot = litres_per_day * 1000.0 / _SLOTS_PER_DAY * shape / 1.2 * jitter
         levels = np.rint(per_slot).astype(np.int64)
         return levels, noise_amplitude(levels)
 
@@ -169,10 +191,15 @@ def constant(level: int) -> BlockGenerator:
 
 
 def actuality(seed: int) -> BlockGenerator:
-    """Return the generator of a gas meter's ``actualityDuration`` in ms."""
+    """Return the generator of a gas meter's ``actualityDuration`` in ms.
+
+    Whole seconds from 4 to 9.5 minutes, as recorded (pydiscovergy's statistics fixture:
+    250000 to 556000, mean 424000).
+    """
 
     def generate(blocks: Int64Array) -> tuple[Int64Array, Int64Array]:
-        levels = 2_000 + np.floor(uniform(seed, 70, blocks) * 58_000).astype(np.int64)
+        seconds = 240 + np.floor(uniform(seed, 70, blocks) * 330).astype(np.int64)
+        levels = seconds * 1_000
         return levels, np.zeros(blocks.shape, dtype=np.int64)
 
     return generate

@@ -1,9 +1,11 @@
 """Readings of a meter at any resolution, as arrays, and their JSON.
 
-Raw readings come every 2 s: ``energy`` is the counter at the reading's time, ``power`` the
-value of the 2-second slot that starts there. Aggregated readings sit on interval boundaries:
-counters at the interval start, rates as the mean over the interval (up to now for the
-interval that is still running). So every resolution agrees with every other.
+Raw readings come at the meter's own times (see :class:`~inexogy_mock.meters.MeterClock`:
+electricity every second at the meter's millisecond phase, gas once per quarter hour):
+``energy`` is the counter at the start of the reading's 1-second slot, ``power`` the value of
+that slot. Aggregated readings sit on interval boundaries: counters at the interval start,
+rates as the mean over the interval's slots (up to the last reading for the interval that is
+still running). So every resolution agrees with every other.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from datetime import UTC, datetime
 import numpy as np
 
 from .meters import Field, MeterModel
-from .signals import SLOT_MS, Int64Array
+from .rendering import readings_json
+from .signals import SLOT_MS, Int64Array, SlotGrid
 
 _DAY_MS = 86_400_000
 _YEAR_MS = 366 * _DAY_MS
@@ -102,23 +105,26 @@ def interval_starts(resolution: str, low_ms: int, high_ms: int) -> Int64Array:
     return np.arange(first, high_ms, step, dtype=np.int64)
 
 
-def counter_values(definition: Field, slots: Int64Array) -> Int64Array:
+def counter_values(definition: Field, slots: Int64Array | SlotGrid) -> Int64Array:
     """Return a counter field at the start of each slot."""
+    if not definition.signal.terms:  # a register that never moves
+        size = slots.offset.size if isinstance(slots, SlotGrid) else slots.size
+        return np.full(size, definition.offset, dtype=np.int64)
     sums = definition.signal.sums(slots)
-    return definition.offset + (sums * definition.num) // definition.den
+    units = (sums * definition.num) // definition.den
+    if definition.step > 1:
+        units = units // definition.step * definition.step
+    return definition.offset + units
 
 
-def _window(meter: MeterModel, from_ms: int, to_ms: int, now_ms: int) -> tuple[int, int] | None:
-    """Return the data's slot window ``[first, end)`` inside the query, or None."""
-    first = meter.first_ms
-    last = meter.last_ms(now_ms)
-    if first is None or last is None:
-        return None
-    low = max(from_ms, first)
-    high = min(to_ms, last + 1)
-    if low >= high:
-        return None
-    return -(-low // SLOT_MS), -(-high // SLOT_MS)
+def raw_slots(meter: MeterModel, from_ms: int, to_ms: int, now_ms: int) -> Int64Array:
+    """Return the slots of the meter's raw readings with times in ``[from_ms, to_ms)``."""
+    first = meter.first_slot()
+    end = meter.end_slot(now_ms)
+    if first is None or end == 0:
+        return np.zeros(0, dtype=np.int64)
+    slots = meter.clock.slots(from_ms, to_ms)
+    return slots[(slots >= first) & (slots < end)]
 
 
 def compute_readings(
@@ -131,14 +137,14 @@ def compute_readings(
 ) -> ReadingTable:
     """Return the readings of some fields of a meter in ``[from_ms, to_ms)``, never after now."""
     empty = ReadingTable(np.zeros(0, dtype=np.int64), {n: np.zeros(0, np.int64) for n in names})
-    window = _window(meter, from_ms, to_ms, now_ms)
-    if window is None:
-        return empty
-    first_slot, end_slot = window
     if resolution == "raw":
-        slots = np.arange(first_slot, end_slot, dtype=np.int64)
-        return ReadingTable(slots * SLOT_MS, _columns(meter, names, slots, None))
-    starts = interval_starts(resolution, first_slot * SLOT_MS, end_slot * SLOT_MS)
+        slots = raw_slots(meter, from_ms, to_ms, now_ms)
+        return ReadingTable(meter.clock.times(slots), _columns(meter, names, slots, None))
+    first = meter.first_ms
+    end_slot = meter.end_slot(now_ms)
+    if first is None or end_slot == 0:
+        return empty
+    starts = interval_starts(resolution, max(from_ms, first), min(to_ms, end_slot * SLOT_MS))
     if starts.size == 0:
         return empty
     start_slots = starts // SLOT_MS
@@ -148,7 +154,7 @@ def compute_readings(
         )
     else:
         end_slots = start_slots + STEP_MS[resolution] // SLOT_MS
-    end_slots = np.minimum(end_slots, meter_end_slot(meter, now_ms))
+    end_slots = np.minimum(end_slots, end_slot)
     return ReadingTable(starts, _columns(meter, names, start_slots, end_slots))
 
 
@@ -157,41 +163,28 @@ def _columns(
 ) -> dict[str, Int64Array]:
     """Return counters at the interval starts and rates per slot (raw) or as interval means."""
     columns = {}
+    starts = SlotGrid.of(start_slots)
+    ends = None if end_slots is None else SlotGrid.of(end_slots)
     for name in names:
         definition = meter.fields[name]
         if definition.counter:
-            columns[name] = counter_values(definition, start_slots)
-        elif end_slots is None:
-            columns[name] = definition.signal.values(start_slots)
+            columns[name] = counter_values(definition, starts)
+        elif end_slots is None or ends is None:
+            columns[name] = definition.signal.values(starts)
+        elif not definition.aggregated:
+            columns[name] = np.zeros(start_slots.size, dtype=np.int64)
         else:
-            totals = definition.signal.sums(end_slots) - definition.signal.sums(start_slots)
+            totals = definition.signal.sums(ends) - definition.signal.sums(starts)
             columns[name] = np.rint(totals / (end_slots - start_slots)).astype(np.int64)
     return columns
 
 
-def meter_end_slot(meter: MeterModel, now_ms: int) -> int:
-    """Return the slot after the last one with data (slots start at the reading times)."""
-    last = meter.last_ms(now_ms)
-    return 0 if last is None else last // SLOT_MS + 1
-
-
 def render(table: ReadingTable, extra: dict[str, Int64Array] | None = None) -> bytes:
-    """Return the JSON array of readings.
-
-    One ``%`` operation formats every reading at once (the template repeated per reading, the
-    values interleaved by numpy): no Python-level work per reading.
-    """
-    if len(table) == 0:
-        return b"[]"
+    """Return the JSON array of readings (see :mod:`inexogy_mock.rendering`)."""
     columns = dict(table.columns)
     if extra:
         columns.update(extra)
-    names = list(columns)
-    inner = ",".join(f'"{name}":%d' for name in names)
-    template = '{"time":%d,"values":{' + inner + "}},"
-    values = np.column_stack([table.times, *(columns[name] for name in names)]).ravel().tolist()
-    text = (template * len(table)) % tuple(values)
-    return ("[" + text[:-1] + "]").encode()
+    return readings_json(table.times, columns)
 
 
 def render_one(table: ReadingTable, index: int) -> bytes:

@@ -1,11 +1,11 @@
 """Piecewise signals whose sums over any span have a closed form.
 
-Time is cut into 2-second *slots*; 450 slots make a 15-minute *block*. A signal has, per block
+Time is cut into 1-second *slots*; 900 slots make a 15-minute *block*. A signal has, per block
 ``k``, an integer level ``B[k]`` and an integer noise amplitude ``a[k]``; the value in slot ``j``
-of block ``k`` is ``B[k] + a[k] * d[(j + r[k]) % 450]`` where ``d`` is the cyclic difference of
+of block ``k`` is ``B[k] + a[k] * d[(j + r[k]) % 900]`` where ``d`` is the cyclic difference of
 one fixed pseudo-random pattern ``u`` (so it sums to zero over a block) and ``r[k]`` a
 pseudo-random shift shared by every signal. Hence the sum over the first ``j`` slots of a block
-is ``j * B[k] + a[k] * (u[r[k]] - u[(j + r[k]) % 450])``: counters, interval means and
+is ``j * B[k] + a[k] * (u[r[k]] - u[(j + r[k]) % 900])``: counters, interval means and
 statistics come from a handful of array operations, never from a loop over the past. Linear
 combinations of signals are signals again, which is how phases, virtual meters and
 import/export counters are built.
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-SLOT_MS = 2_000
-SLOTS_PER_BLOCK = 450
+SLOT_MS = 1_000
+SLOTS_PER_BLOCK = 900
 BLOCK_MS = SLOT_MS * SLOTS_PER_BLOCK
 PATTERN_MAX = 1_000
 """The pattern ``u`` lies in ``[0, PATTERN_MAX]``, so ``|d| <= PATTERN_MAX``."""
@@ -49,21 +49,30 @@ def uniform(seed: int, stream: int, keys: Int64Array) -> FloatArray:
     return (mixed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
-_PATTERN: Int64Array = np.floor(
-    uniform(20240101, 1, np.arange(SLOTS_PER_BLOCK, dtype=np.int64)) * (PATTERN_MAX + 1)
-).astype(np.int64)
-_DIFF: Int64Array = _PATTERN - np.roll(_PATTERN, -1)
-_DIFF_MIN = int(_DIFF.min())
-_DIFF_MAX = int(_DIFF.max())
-_DIFF_SQ_SUM = int((_DIFF * _DIFF).sum())
+class Pattern:
+    """One fixed pseudo-random pattern ``u`` of a block, its cyclic difference ``d`` and sums."""
+
+    def __init__(self, stream: int, top: int) -> None:
+        keys = np.arange(SLOTS_PER_BLOCK, dtype=np.int64)
+        self.u: Int64Array = np.floor(uniform(20240101, stream, keys) * (top + 1)).astype(np.int64)
+        self.diff: Int64Array = self.u - np.roll(self.u, -1)
+        self.diff_min = int(self.diff.min())
+        self.diff_max = int(self.diff.max())
+        self.diff_sq_sum = int((self.diff * self.diff).sum())
+        self.u_f = self.u.astype(np.float64)
+        self.u_sum = float(self.u_f.sum())
+        self.u_sq_sum = float((self.u_f * self.u_f).sum())
+        # j_dot_shifted[r] = sum_j j * u[(j + r) % N], for the second moment of counters
+        self.j_dot_shifted: FloatArray = np.array(
+            [float(np.dot(_J, np.roll(self.u_f, -shift))) for shift in range(SLOTS_PER_BLOCK)]
+        )
+
+
 _J = np.arange(SLOTS_PER_BLOCK, dtype=np.float64)
-_PATTERN_F = _PATTERN.astype(np.float64)
-_PATTERN_SUM = float(_PATTERN_F.sum())
-_PATTERN_SQ_SUM = float((_PATTERN_F * _PATTERN_F).sum())
-# _J_DOT_SHIFTED[r] = sum_j j * u[(j + r) % N], for the second moment of counters.
-_J_DOT_SHIFTED: FloatArray = np.array(
-    [float(np.dot(_J, np.roll(_PATTERN_F, -shift))) for shift in range(SLOTS_PER_BLOCK)]
-)
+NOISE = Pattern(1, PATTERN_MAX)
+"""The pattern of every signal but voltages: ``|d| <= PATTERN_MAX``."""
+FINE = Pattern(3, 3)
+"""A pattern with ``|d| <= 3``, for noise in coarse steps (voltage: 100 mV times ``d``)."""
 
 
 def shifts(blocks: Int64Array) -> Int64Array:
@@ -78,9 +87,12 @@ class BlockSeries:
     guarded by a lock because the pure cache may be shared by servers in several threads.
     """
 
-    def __init__(self, generate: BlockGenerator, origin_block: int) -> None:
+    def __init__(
+        self, generate: BlockGenerator, origin_block: int, pattern: Pattern = NOISE
+    ) -> None:
         self._generate = generate
         self.origin_block = origin_block
+        self.pattern = pattern
         self._levels: Int64Array = np.zeros(0, dtype=np.int64)
         self._amplitudes: Int64Array = np.zeros(0, dtype=np.int64)
         self._prefix: Int64Array = np.zeros(1, dtype=np.int64)
@@ -116,6 +128,37 @@ class BlockSeries:
 
 
 @dataclass(frozen=True)
+class SlotGrid:
+    """Where some slots sit in their blocks: computed once, shared by every signal asked.
+
+    ``blocks`` are the blocks to look up (every block between the first and the last slot's
+    when the slots are dense, else one per slot) and ``index`` maps each slot to its block
+    there, so block-level lookups happen once per block rather than once per slot.
+    """
+
+    blocks: Int64Array
+    index: Int64Array
+    offset: Int64Array
+    pattern: Int64Array
+    shift: Int64Array
+
+    @staticmethod
+    def of(slots: Int64Array) -> SlotGrid:
+        """Return the grid of some absolute slot indices."""
+        blocks = slots // SLOTS_PER_BLOCK
+        offset = slots % SLOTS_PER_BLOCK
+        if blocks.size and int(blocks.max()) - int(blocks.min()) < blocks.size:
+            low = int(blocks.min())
+            unique = np.arange(low, int(blocks.max()) + 1, dtype=np.int64)
+            index = blocks - low
+        else:
+            unique, index = blocks, np.arange(blocks.size, dtype=np.int64)
+        shift = shifts(unique)[index]
+        pattern = (offset + shift) % SLOTS_PER_BLOCK
+        return SlotGrid(unique, index, offset, pattern, shift)
+
+
+@dataclass(frozen=True)
 class Signal:
     """An integer linear combination of block series (``sum coef * series``)."""
 
@@ -124,6 +167,14 @@ class Signal:
     def scaled(self, factor: int) -> Signal:
         """Return this signal multiplied by an integer."""
         return Signal(tuple((coef * factor, series) for coef, series in self.terms))
+
+    @property
+    def pattern(self) -> Pattern:
+        """The noise pattern of the signal (its terms must share one)."""
+        patterns = {id(series.pattern): series.pattern for _, series in self.terms}
+        if len(patterns) > 1:
+            raise ValueError("a signal cannot mix noise patterns")
+        return next(iter(patterns.values()), NOISE)
 
     @staticmethod
     def combine(parts: Sequence[Signal]) -> Signal:
@@ -142,24 +193,25 @@ class Signal:
             prefix += coef * pre
         return levels, amplitudes, prefix
 
-    def values(self, slots: Int64Array) -> Int64Array:
+    def values(self, slots: Int64Array | SlotGrid) -> Int64Array:
         """Return the value of each slot (absolute slot index since the epoch)."""
-        blocks = slots // SLOTS_PER_BLOCK
-        offset = slots % SLOTS_PER_BLOCK
-        levels, amplitudes, _ = self.blocks(blocks)
-        result: Int64Array = (
-            levels + amplitudes * _DIFF[(offset + shifts(blocks)) % SLOTS_PER_BLOCK]
-        )
+        grid = slots if isinstance(slots, SlotGrid) else SlotGrid.of(slots)
+        levels, amplitudes, _ = self.blocks(grid.blocks)
+        index = grid.index
+        result: Int64Array = levels[index] + amplitudes[index] * self.pattern.diff[grid.pattern]
         return result
 
-    def sums(self, slots: Int64Array) -> Int64Array:
+    def sums(self, slots: Int64Array | SlotGrid) -> Int64Array:
         """Return the sum of the slots from the origin up to (excluding) each given slot."""
-        blocks = slots // SLOTS_PER_BLOCK
-        offset = slots % SLOTS_PER_BLOCK
-        levels, amplitudes, prefix = self.blocks(blocks)
-        shift = shifts(blocks)
-        pattern_now = _PATTERN[(offset + shift) % SLOTS_PER_BLOCK]
-        result: Int64Array = prefix + offset * levels + amplitudes * (_PATTERN[shift] - pattern_now)
+        grid = slots if isinstance(slots, SlotGrid) else SlotGrid.of(slots)
+        levels, amplitudes, prefix = self.blocks(grid.blocks)
+        index = grid.index
+        u = self.pattern.u
+        result: Int64Array = (
+            prefix[index]
+            + grid.offset * levels[index]
+            + amplitudes[index] * (u[grid.shift] - u[grid.pattern])
+        )
         return result
 
 
@@ -201,14 +253,15 @@ def value_moments_of_blocks(signal: Signal, blocks: Int64Array) -> Moments:
     if blocks.size == 0:
         return Moments.of(np.zeros(0))
     levels, amplitudes, _ = signal.blocks(blocks)
+    pattern = signal.pattern
     lev = levels.astype(np.float64)
     amp = amplitudes.astype(np.float64)
-    low = np.where(amp >= 0, amp * _DIFF_MIN, amp * _DIFF_MAX)
-    high = np.where(amp >= 0, amp * _DIFF_MAX, amp * _DIFF_MIN)
+    low = np.where(amp >= 0, amp * pattern.diff_min, amp * pattern.diff_max)
+    high = np.where(amp >= 0, amp * pattern.diff_max, amp * pattern.diff_min)
     return Moments(
         int(blocks.size) * SLOTS_PER_BLOCK,
         float(lev.sum()) * SLOTS_PER_BLOCK,
-        float((SLOTS_PER_BLOCK * lev * lev + amp * amp * _DIFF_SQ_SUM).sum()),
+        float((SLOTS_PER_BLOCK * lev * lev + amp * amp * pattern.diff_sq_sum).sum()),
         float((lev + low).min()),
         float((lev + high).max()),
     )
@@ -224,21 +277,22 @@ def sum_moments_of_blocks(signal: Signal, blocks: Int64Array, reference: int) ->
     if blocks.size == 0:
         return Moments.of(np.zeros(0))
     levels, amplitudes, prefix = signal.blocks(blocks)
+    pattern = signal.pattern
     shift = shifts(blocks)
     lev = levels.astype(np.float64)
     amp = amplitudes.astype(np.float64)
-    alpha = (prefix - reference).astype(np.float64) + amp * _PATTERN_F[shift]
+    alpha = (prefix - reference).astype(np.float64) + amp * pattern.u_f[shift]
     n = float(SLOTS_PER_BLOCK)
     sum_j = float(_J.sum())
     sum_j2 = float((_J * _J).sum())
-    total = n * alpha + lev * sum_j - amp * _PATTERN_SUM
+    total = n * alpha + lev * sum_j - amp * pattern.u_sum
     squares = (
         n * alpha * alpha
         + lev * lev * sum_j2
-        + amp * amp * _PATTERN_SQ_SUM
+        + amp * amp * pattern.u_sq_sum
         + 2 * alpha * lev * sum_j
-        - 2 * alpha * amp * _PATTERN_SUM
-        - 2 * amp * lev * _J_DOT_SHIFTED[shift]
+        - 2 * alpha * amp * pattern.u_sum
+        - 2 * amp * lev * pattern.j_dot_shifted[shift]
     )
     return Moments(
         int(blocks.size) * SLOTS_PER_BLOCK, float(total.sum()), float(squares.sum()), 0, 0

@@ -9,6 +9,8 @@ from starlette.responses import Response
 
 MISSING_AUTHORIZATION = "Authorization header missing in HTTP request"
 UNKNOWN_METER = "Unable to find meter with meterId: {meter_id}"
+INVALID_METER_ID = "Invalid meterId: {meter_id}"
+NOT_VIRTUAL = "The meter {meter_id} is not a virtual meter"
 NO_VIRTUAL_PERMISSION = "You do not have permission to create virtual meters"
 DISAGGREGATION_TOO_LONG = (
     "Duration of the data cannot be larger than 1 week. Please try for a smaller duration."
@@ -21,6 +23,14 @@ CONSUMER_REGISTRATION_RATE = (
 )
 AUTHORIZE_RATE = "Rate of authorize requests from {ip} is too high."
 INVALID_LOGIN = "Invalid email or password"
+
+
+NGINX_NOT_FOUND = (
+    "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
+    "<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+"""The page nginx answers for a path the service does not deploy (e.g. ``/calendars``)."""
 
 
 def error_text(status: int, message: str) -> str:

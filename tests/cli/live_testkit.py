@@ -18,7 +18,9 @@ from inexogy_mock import FaultPlan
 from prometheus_client.parser import text_string_to_metric_families
 
 COMMAND = Path(sys.executable).with_name("inexogy")
-WAIT_S = 15.0  # the longest wait for something the exporter should do within a few polls
+WAIT_S = 30.0  # the longest wait for something the exporter should do within a few polls
+# (30 s, not 15: after a few failed polls the exporter backs off with random jitter, and on a
+# loaded machine the scrapes that notice a fault come late, so more polls fail first)
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 """One scrape: value by (sample name, labels)."""

@@ -32,7 +32,7 @@ ORACLE: dict[str, tuple[str, dict[str, str]]] = {
     **{f"energy{t}_kWh": ("inexogy_energy_drawn_kwh_total", {"tariff": t}) for t in "12"},
     "energyOut_kWh": ("inexogy_energy_fed_in_kwh_total", {}),
     **{f"energyOut{t}_kWh": ("inexogy_energy_fed_in_kwh_total", {"tariff": t}) for t in "12"},
-    "volume_m3": ("inexogy_gas_volume_m3_total", {}),
+    "volume_m³": ("inexogy_gas_volume_m3_total", {}),
 }
 NOT_EXPORTED = {"actualityDuration", "storageNumber"}  # gas meter bookkeeping, no unit
 VALUE_METRICS = {name for name, _ in ORACLE.values()}

@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 from cli_testkit import SOLAR_SERIAL, Cli, said
 from inexogy import Readings
-from inexogy.cli.chart import resolution_for
 from inexogy.plot import POWER_SIGN_NOTE, REGISTER_NOTE, plot_readings, readings_figure
+from inexogy.resolutions import resolution_for
 from PIL import Image
 
 
@@ -227,7 +227,7 @@ def test_a_usage_chart_of_a_gas_meter_as_png(logged_in: Cli, tmp_path: Path) -> 
     target = tmp_path / "gas.png"
 
     result = logged_in(
-        "plot", "80123456", "--kind", "usage", "--from", "2025-01-01", "--to", "2025-07-01",
+        "plot", "35823805", "--kind", "usage", "--from", "2025-01-01", "--to", "2025-07-01",
         "-o", str(target), "--width", "700", "--height", "350",
     )  # fmt: skip
 

@@ -211,7 +211,9 @@ def test_the_other_commands_speak_the_zone_too(logged_in: Cli) -> None:
 
     assert meters.exit_code == last.exit_code == statistics.exit_code == 0
     first_times = pl.read_csv(meters.stdout.encode())["firstMeasurementTime"].to_list()
-    assert "2023-12-31T19:00:00-05:00" in first_times  # 2024-01-01 00:00 UTC, in New York
+    # the solar meter's first reading, 2024-01-01 00:00:00.439 UTC (the meter's own millisecond
+    # phase), in New York
+    assert "2023-12-31T19:00:00.439-05:00" in first_times
     assert json.loads(last.stdout)["time"].endswith("+05:30")
     assert "2025-07-01T00:00:00+02:00 to 2025-07-02T00:00:00+02:00" in said(statistics.stdout)
 

@@ -10,6 +10,7 @@ from inexogy_mock import DEMO_EMAIL, Account, FaultPlan, Location, MeterSpec, cr
 from mock_testkit import NOW_MS, NOW_S
 
 JUNE_MS = 1_717_200_000_000  # 2024-06-01T00:00:00Z
+QUARTER_MS = 900_000
 
 
 def test_configured_account_with_a_late_meter_and_a_silent_one() -> None:
@@ -26,14 +27,22 @@ def test_configured_account_with_a_late_meter_and_a_silent_one() -> None:
         httpx.Client(base_url=url, auth=httpx.BasicAuth(account.email, account.password)) as client,
     ):
         gas, silent = client.get("/meters").json()
-        assert (gas["firstMeasurementTime"], gas["lastMeasurementTime"]) == (JUNE_MS, NOW_MS)
+        # a gas meter reports once per quarter hour, at a moment of its own in each
+        first, last = gas["firstMeasurementTime"], gas["lastMeasurementTime"]
+        assert JUNE_MS <= first < JUNE_MS + QUARTER_MS
+        assert NOW_MS - QUARTER_MS < last <= NOW_MS
+        assert (last - first) % QUARTER_MS == 0
         assert gas["location"]["zip"] == "09111"
         assert (silent["firstMeasurementTime"], silent["lastMeasurementTime"]) == (-1, -1)
         early = client.get(
             "/readings",
-            params={"meterId": gas["meterId"], "from": JUNE_MS - 3_600_000, "to": JUNE_MS + 4_000},
+            params={
+                "meterId": gas["meterId"],
+                "from": JUNE_MS - 3_600_000,
+                "to": JUNE_MS + 2 * QUARTER_MS,
+            },
         ).json()
-        assert [reading["time"] for reading in early] == [JUNE_MS, JUNE_MS + 2_000]
+        assert [reading["time"] for reading in early] == [first, first + QUARTER_MS]
         nothing = client.get(
             "/readings", params={"meterId": silent["meterId"], "from": NOW_MS - 60_000}
         )

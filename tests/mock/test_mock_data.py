@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from inexogy_mock.meters import MeterSpec, build_meter
+from inexogy_mock.meters import ENERGY_STEP, MeterSpec, build_meter
 from inexogy_mock.readings import compute_readings
 from inexogy_mock.statistics import statistic
 from mock_testkit import NOW_MS, DemoMeters
@@ -18,8 +18,10 @@ from mock_testkit import NOW_MS, DemoMeters
 FIRST_MS = 1_704_067_200_000
 DAY_MS = 86_400_000
 # resolution: (spacing in ms or None for calendar months/years, longest span the test asks for)
+# Raw readings come at the meter's own times: every second at a millisecond phase of the meter
+# (gas: every 15 minutes), see inexogy_mock.meters.MeterClock.
 RESOLUTIONS = {
-    "raw": (2_000, 3 * 3_600_000),
+    "raw": (1_000, 3 * 3_600_000),
     "three_minutes": (180_000, 2 * DAY_MS),
     "fifteen_minutes": (900_000, 5 * DAY_MS),
     "one_hour": (3_600_000, 20 * DAY_MS),
@@ -64,6 +66,8 @@ def _readings(
 
 
 def _boundary(resolution: str, time_ms: int) -> bool:
+    if resolution == "raw":
+        return time_ms % 1_000 != 0  # the meter's phase, never the server's whole second
     spacing = RESOLUTIONS[resolution][0]
     if spacing is not None:
         anchor = 4 * DAY_MS if resolution == "one_week" else 0
@@ -98,6 +102,9 @@ def test_readings_invariants(basic_http: httpx.Client, demo: DemoMeters, query: 
     assert times == sorted(set(times))
     assert all(max(start, FIRST_MS) <= t < end and t <= NOW_MS for t in times)
     assert all(_boundary(resolution, t) for t in times)
+    if resolution == "raw":
+        spacing = 900_000 if query["role"] == "gas" else 1_000
+        assert all(b - a == spacing for a, b in itertools.pairwise(times))
 
     counters = ("volume",) if query["role"] == "gas" else ("energy", "energyOut")
     for name in counters:
@@ -112,7 +119,8 @@ def test_readings_invariants(basic_http: httpx.Client, demo: DemoMeters, query: 
                 before["values"]["energy"] - before["values"]["energyOut"]
             )
             integral = before["values"]["power"] * _units_per_mw_ms(duration)
-            rounding = 2 * sub_meters + (
+            # each counter moves in steps of ENERGY_STEP units (as recorded)
+            rounding = 2 * sub_meters * ENERGY_STEP + (
                 0 if resolution == "raw" else 0.5 * sub_meters * _units_per_mw_ms(duration)
             )
             assert abs(net - integral) <= rounding
@@ -132,8 +140,8 @@ def test_every_resolution_agrees_with_raw(
     assert spacing is not None
     aggregated = _readings(basic_http, meter_id, start, start + spacing + 1, resolution)[0]
     boundary = aggregated["time"]
-    raw = _readings(basic_http, meter_id, boundary, boundary + 2_000, "raw")[0]
-    assert raw["time"] == boundary
+    raw = _readings(basic_http, meter_id, boundary, boundary + 1_000, "raw")[0]
+    assert boundary < raw["time"] < boundary + 1_000  # the first reading of the interval
     assert raw["values"]["energy"] == aggregated["values"]["energy"]
     assert raw["values"]["energyOut"] == aggregated["values"]["energyOut"]
     if spacing <= 3_600_000:
@@ -237,7 +245,7 @@ def test_random_meters_keep_the_invariants(
     if "power" in meter.fields and len(table) > 1:
         net = np.diff(table.columns["energy"] - table.columns["energyOut"])
         integral = table.columns["power"][:-1] * np.diff(table.times) / 360
-        slack = 2 + (0 if resolution == "raw" else 0.5 * np.diff(table.times) / 360)
+        slack = 2 * ENERGY_STEP + (0 if resolution == "raw" else 0.5 * np.diff(table.times) / 360)
         assert (np.abs(net - integral) <= slack).all()
     if resolution == "raw" and len(table):
         for name in names:

@@ -20,7 +20,14 @@ def assert_regular(times: list[int], start: datetime, end: datetime, step_ms: in
     assert times == list(range(to_ms(start), to_ms(end), step_ms))
 
 
-def test_two_and_a_half_days_raw_are_108000_readings_in_three_requests(
+def assert_every_second(times: list[int], start: datetime, end: datetime) -> None:
+    """Raw readings: every second at the meter's own millisecond phase, each once."""
+    phase = times[0] - to_ms(start)
+    assert 0 < phase < 1000
+    assert times == list(range(to_ms(start) + phase, to_ms(end), 1000))
+
+
+def test_two_and_a_half_days_raw_are_216000_readings_in_three_requests(
     api: Inexogy, solar_id: str
 ) -> None:
     start = datetime(2024, 6, 10, tzinfo=UTC)
@@ -33,8 +40,8 @@ def test_two_and_a_half_days_raw_are_108000_readings_in_three_requests(
         fields=["energy", "power"],
         progress=lambda d, t: progress.append((d, t)),
     )
-    assert len(table) == 108_000
-    assert_regular(table.times, start, end, 2000)
+    assert len(table) == 216_000  # one reading per second
+    assert_every_second(table.times, start, end)
     assert sorted(progress) == [(1, 3), (2, 3), (3, 3)]
     energy = table.columns["energy"]
     assert all(a <= b for a, b in pairwise(energy))
@@ -45,8 +52,8 @@ def test_a_raw_range_across_the_spring_daylight_saving_change(api: Inexogy, sola
     start = datetime(2024, 3, 30, tzinfo=BERLIN)
     end = datetime(2024, 4, 1, tzinfo=BERLIN)
     table = api.readings(solar_id, start, end, fields=["power"])
-    assert len(table) == 47 * 3600 // 2
-    assert_regular(table.times, start, end, 2000)
+    assert len(table) == 47 * 3600
+    assert_every_second(table.times, start, end)
 
 
 def test_fifteen_minute_readings_across_the_autumn_change(mock_server: MockServer) -> None:
@@ -97,6 +104,6 @@ async def test_async_long_raw_range_with_bounded_concurrency(async_api: AsyncIne
     table = await async_api.readings(
         solar, start, end, fields=["power"], progress=lambda d, t: progress.append((d, t))
     )
-    assert_regular(table.times, start, end, 2000)
+    assert_every_second(table.times, start, end)
     assert [done for done, _ in progress] == [1, 2, 3]
     assert {total for _, total in progress} == {3}

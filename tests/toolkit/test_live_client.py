@@ -20,6 +20,8 @@ from toolkit_testkit import NOW, SOLAR_SERIAL
 
 HOUR = timedelta(hours=1)
 DEVICES = ["BASE_LOAD-1", "REFRIGERATOR-1", "DISHWASHER-1", "WASHING_MACHINE-1"]
+# /disaggregation names the same devices in German (recorded: the Elixir library's tests)
+LOCALIZED_DEVICES = ["Grundlast-1", "Kühlschrank-1", "Spülmaschine-1", "Waschmaschine-1"]
 DAY_START = datetime(2024, 6, 10, tzinfo=UTC)
 
 
@@ -37,22 +39,22 @@ def test_meters_and_find_meter_by_every_identity(api: Inexogy) -> None:
 
 def test_field_names_and_devices(api: Inexogy, solar_id: str) -> None:
     assert api.field_names(solar_id) == [
-        "energy", "energyOut", "power", "power1", "power2", "power3",
-        "voltage1", "voltage2", "voltage3",
+        "energy", "energy1", "energy2", "energyOut", "energyOut1", "energyOut2",
+        "power", "power1", "power2", "power3", "voltage1", "voltage2", "voltage3",
     ]  # fmt: skip
     assert api.devices(solar_id) == DEVICES
 
 
-def test_readings_of_one_hour_raw_are_every_two_seconds(api: Inexogy, solar_id: str) -> None:
+def test_readings_of_one_hour_raw_are_every_second(api: Inexogy, solar_id: str) -> None:
     table = api.readings(solar_id, DAY_START, DAY_START + HOUR, fields=["energy", "power"])
-    assert len(table) == 1800
-    assert table.times[0] == int(DAY_START.timestamp() * 1000)
-    assert {b - a for a, b in zip(table.times, table.times[1:], strict=False)} == {2000}
+    assert len(table) == 3600
+    assert 0 < table.times[0] - int(DAY_START.timestamp() * 1000) < 1000  # the meter's phase
+    assert {b - a for a, b in zip(table.times, table.times[1:], strict=False)} == {1000}
     assert set(table.columns) == {"energy", "power"}
     frame = table.to_polars("si")
     assert frame.columns == ["time", "energy_kWh", "power_W"]
     assert frame.schema["time"] == pl.Datetime("ms", "UTC")
-    assert frame["energy_kWh"].to_list()[0] == table.columns["energy"][0] / 1e10
+    assert frame["energy_kWh"].to_list()[0] == round(table.columns["energy"][0] / 1e10, 4)
 
 
 def test_newer_meters_use_the_newer_field_names(api: Inexogy) -> None:
@@ -72,14 +74,14 @@ def test_last_reading_and_its_age(api: Inexogy, solar_id: str) -> None:
     assert timedelta(0) <= last.age < timedelta(minutes=5)
     assert last.age == NOW - last.time
     assert "energy" in last.values
-    assert last.si_values()["energy_kWh"] == last.values["energy"] / 1e10
+    assert last.si_values()["energy_kWh"] == round(last.values["energy"] / 1e10, 4)
 
 
 def test_statistics_per_field(api: Inexogy, solar_id: str) -> None:
     stats = api.statistics(solar_id, DAY_START, DAY_START + HOUR, fields=["power"])
     assert set(stats) == {"power"}
     power = stats["power"]
-    assert power.count == 1800
+    assert power.count == 3600
     assert power.minimum <= power.mean <= power.maximum
 
 
@@ -90,7 +92,11 @@ def test_load_profile_and_raw_load_profile(api: Inexogy) -> None:
     assert rows[0]["time"] == to_ms(datetime(2024, 6, 1, tzinfo=UTC))
     assert {"1.29", "2.29", "3.29", "status"} <= set(rows[0])
     daily = api.load_profile(rlm, date(2024, 6, 1), date(2024, 6, 2), resolution="one_day")
-    assert [row["time"] for row in daily] == [rows[0]["time"], rows[96]["time"]]
+    # German local midnight (CEST: 22:00Z the day before)
+    assert [row["time"] for row in daily] == [
+        to_ms(datetime(2024, 5, 31, 22, tzinfo=UTC)),
+        to_ms(datetime(2024, 6, 1, 22, tzinfo=UTC)),
+    ]
     text = api.raw_load_profile(rlm, date(2024, 6, 1))
     assert text.startswith("\x02P.01(")
 
@@ -99,7 +105,7 @@ def test_disaggregation_and_activities(api: Inexogy, solar_id: str) -> None:
     split = api.disaggregation(solar_id, DAY_START, DAY_START + HOUR)
     assert list(split) == [DAY_START + n * timedelta(minutes=15) for n in range(4)]
     for devices in split.values():
-        assert list(devices) == DEVICES
+        assert list(devices) == LOCALIZED_DEVICES
         assert all(isinstance(energy, int) and energy >= 0 for energy in devices.values())
     activities = api.activities(solar_id, DAY_START, DAY_START + timedelta(days=2))
     assert activities
@@ -109,9 +115,9 @@ def test_disaggregation_and_activities(api: Inexogy, solar_id: str) -> None:
 
 
 def test_gas_volume_converts_to_cubic_metres(api: Inexogy) -> None:
-    gas = api.last_reading(api.find_meter("80123456").meter_id)
+    gas = api.last_reading(api.find_meter("7ELS8135823805").meter_id)
     assert set(gas.values) == {"volume", "actualityDuration", "storageNumber"}
-    assert gas.si_values()["volume_m3"] == gas.values["volume"] / 1000
+    assert gas.si_values()["volume_m³"] == gas.values["volume"] / 1000
     assert gas.si_values()["storageNumber"] == gas.values["storageNumber"]
 
 
@@ -132,8 +138,11 @@ def test_virtual_meters(api: Inexogy) -> None:
 
 
 def test_bad_request_carries_the_server_text(api: Inexogy) -> None:
-    with pytest.raises(BadRequestError, match="Unable to find meter with meterId: 0123") as caught:
-        api.field_names("0123")
+    unknown = "0123" * 8  # shaped like a meterId, so sent as it is (no lookup by serial)
+    with pytest.raises(
+        BadRequestError, match=f"Unable to find meter with meterId: {unknown}"
+    ) as caught:
+        api.field_names(unknown)
     assert caught.value.status == 400
 
 
@@ -151,7 +160,7 @@ async def test_async_client_every_method(async_api: AsyncInexogy) -> None:
     last = await async_api.last_reading(meter_id, fields=["power"])
     assert set(last.values) == {"power"}
     stats = await async_api.statistics(meter_id, DAY_START, DAY_START + HOUR)
-    assert stats["energy"].count == 1800
+    assert stats["energy"].count == 3600
     rlm = (await async_api.find_meter("10512345")).meter_id
     assert await async_api.load_profile(rlm, date(2024, 6, 1), date(2024, 6, 1))
     assert await async_api.raw_load_profile(rlm, date(2024, 6, 1))

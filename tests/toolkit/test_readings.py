@@ -129,9 +129,10 @@ def test_si_values_are_the_decimal_quotients_without_float_noise(tmp_path: Path)
         columns={"power": [87_981], "voltage1": [229_444], "energyOut": [195_906_628_272_500]},
     )
     frame = table.to_polars("si")
-    assert frame.row(0)[1:] == (87.981, 229.444, 19_590.66282725)
+    # Energy to the 0.1 Wh a meter resolves, not the 10^-10 kWh of the raw unit.
+    assert frame.row(0)[1:] == (87.981, 229.444, 19_590.6628)
     csv_line = table.write(tmp_path / "r.csv", units="si").read_text().splitlines()[1]
-    assert csv_line.endswith(",87.981,229.444,19590.66282725")
+    assert csv_line.endswith(",87.981,229.444,19590.6628")
 
 
 def test_unknown_units_are_refused() -> None:

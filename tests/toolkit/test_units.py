@@ -17,7 +17,7 @@ from inexogy import conversion_for, si_name, to_si
         ("phase1Power", "phase1Power_W", -1500, -1.5),
         ("voltage1", "voltage1_V", 230_100, 230.1),
         ("phase2Voltage", "phase2Voltage_V", 229_900, 229.9),
-        ("volume", "volume_m3", 12_345, 12.345),
+        ("volume", "volume_m³", 12_345, 12.345),
     ],
 )
 def test_known_fields_convert_with_unit_suffix(field: str, name: str, raw: int, si: float) -> None:

@@ -23,7 +23,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 11, 5, 10, 20, 30, tzinfo=UTC)
 """The simulator's and the clients' "now": after both changes of daylight saving in 2025."""
 SOLAR = "1ESY1161229886"
-GAS = "1ELS1180123456"
+GAS = "7ELS8135823805"
 KWH = 10**10  # raw energy units per kWh
 
 
@@ -260,10 +260,10 @@ def test_a_gas_meter_gives_its_volume_and_no_feed_in(api: Inexogy) -> None:
         resolution="one_hour", fields=["volume"],
     )  # fmt: skip
 
-    assert frame.columns == ["start", "end", "partial", "volume_m3", "cost", "glitches"]
+    assert frame.columns == ["start", "end", "partial", "volume_m³", "cost", "glitches"]
     litres = volumes.columns["volume"]
-    assert frame["volume_m3"].sum() == pytest.approx((litres[-1] - litres[0]) / 1000)  # type: ignore[operator]
-    assert frame["cost"].to_list() == pytest.approx([v * 1.1 for v in frame["volume_m3"]])
+    assert frame["volume_m³"].sum() == pytest.approx((litres[-1] - litres[0]) / 1000)  # type: ignore[operator]
+    assert frame["cost"].to_list() == pytest.approx([v * 1.1 for v in frame["volume_m³"]])
 
 
 @pytest.mark.anyio

@@ -27,6 +27,7 @@ from pytest_httpserver import HTTPServer
 from toolkit_testkit import FakeTime
 
 BASE = "http://api.test/public/v1"
+METER_ID = "b" * 32  # shaped like a meterId: sent as it is, without a lookup by serial
 METER = {
     "meterId": "a" * 32,
     "manufacturerId": "ESY",
@@ -92,7 +93,7 @@ def test_every_retry_is_signed_anew_and_retry_after_is_honoured() -> None:
             monotonic=clock.monotonic,
         ) as api,
     ):
-        assert api.field_names("m") == ["energy", "power"]
+        assert api.field_names(METER_ID) == ["energy", "power"]
     assert signatures == ["1", "2", "3"]
     assert clock.sleeps[0] == 3.0
     assert 0 <= clock.sleeps[1] <= RetryPolicy().base_delay * 2
@@ -244,7 +245,7 @@ def test_long_ranges_run_at_most_max_concurrency_requests_at_once() -> None:
         Inexogy(auth=CountingAuth(), base_url=BASE, http_client=http, max_concurrency=3) as api,
     ):
         table = api.readings(
-            "m", start, start + timedelta(days=10), progress=lambda *p: progress.append(p)
+            METER_ID, start, start + timedelta(days=10), progress=lambda *p: progress.append(p)
         )
     assert peak == 3
     assert table.times == [to_ms(start + timedelta(days=n)) for n in range(10)]
@@ -274,7 +275,7 @@ async def test_async_long_ranges_run_at_most_max_concurrency_requests_at_once() 
             auth=CountingAuth(), base_url=BASE, http_client=http, max_concurrency=2
         ) as api,
     ):
-        table = await api.readings("m", start, start + timedelta(days=5))
+        table = await api.readings(METER_ID, start, start + timedelta(days=5))
     assert peak == 2
     assert table.times == [to_ms(start)] + [
         to_ms(datetime(2024, 1, n, tzinfo=UTC)) for n in range(2, 7)
@@ -293,7 +294,7 @@ def test_a_failing_chunk_fails_the_whole_range() -> None:
         Inexogy(auth=CountingAuth(), base_url=BASE, http_client=http) as api,
         pytest.raises(BadRequestError, match="no"),
     ):
-        api.readings("m", start, start + timedelta(days=6))
+        api.readings(METER_ID, start, start + timedelta(days=6))
 
 
 @pytest.mark.anyio
@@ -316,5 +317,5 @@ async def test_async_a_failing_chunk_cancels_the_others_and_fails_the_range() ->
         ) as api,
     ):
         with pytest.raises(BadRequestError, match="first chunk refused"):
-            await api.readings("m", start, start + timedelta(days=6))
+            await api.readings(METER_ID, start, start + timedelta(days=6))
     assert 1 <= len(started) <= 3

@@ -16,36 +16,42 @@ merged, retries with backoff, units converted on request, tables as polars DataF
         week.write("week.csv", units="si")
 """
 
-from inexogy_auth import Credentials, TokenStore
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .archive import ArchiveBusyError, ArchiveError, SyncedPeriod, SyncSummary, read_archive
-from .async_client import AsyncInexogy
-from .chunks import RESOLUTION_SPANS, Resolution, split_range
-from .client import Inexogy
-from .connection import ACCEPT, BASE_URL_ENV, DEFAULT_BASE_URL
-from .errors import (
-    AuthenticationError,
-    BadRequestError,
-    InexogyError,
-    InvalidCredentialsError,
-    InvalidResponseError,
-    NetworkError,
-    NotFoundError,
-    NotLoggedInError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    TokenExpiredError,
-    TokenStoreError,
-)
-from .export import ExportFormat
-from .last_reading import LastReading
-from .live import LivePoller, MeterState, Snapshot
-from .readings import Readings
-from .retry import RetryPolicy
-from .timestamps import from_ms, to_ms
-from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
-from .usage import Per, UsageError
+if TYPE_CHECKING:
+    from inexogy_auth import Credentials, TokenStore
+
+    from .archive import ArchiveBusyError, ArchiveError, SyncedPeriod, SyncSummary, read_archive
+    from .async_client import AsyncInexogy
+    from .chunks import RESOLUTION_SPANS, Resolution, split_range
+    from .client import Inexogy
+    from .connection import ACCEPT, BASE_URL_ENV, DEFAULT_BASE_URL
+    from .errors import (
+        AuthenticationError,
+        BadRequestError,
+        InexogyError,
+        InvalidCredentialsError,
+        InvalidResponseError,
+        NetworkError,
+        NotFoundError,
+        NotLoggedInError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+        TokenExpiredError,
+        TokenStoreError,
+    )
+    from .export import ExportFormat
+    from .last_reading import LastReading
+    from .live import LivePoller, MeterState, Snapshot
+    from .readings import Readings
+    from .retry import RetryPolicy
+    from .timestamps import from_ms, to_ms
+    from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
+    from .usage import Per, UsageError
+
+    __version__: str
 
 __all__ = [
     "ACCEPT",
@@ -94,3 +100,74 @@ __all__ = [
     "to_ms",
     "to_si",
 ]
+
+# Where each public name lives: imported on first use (PEP 562), so that `import inexogy` and
+# the `inexogy` command's start pay only for what they use (httpx, the generated client and
+# the optional packages are imported when a name needing them is first touched).
+_MODULES = {
+    "LivePoller": ".live",
+    "MeterState": ".live",
+    "Snapshot": ".live",
+    "Per": ".usage",
+    "UsageError": ".usage",
+    "ArchiveBusyError": ".archive",
+    "ArchiveError": ".archive",
+    "SyncSummary": ".archive",
+    "SyncedPeriod": ".archive",
+    "read_archive": ".archive",
+    "ACCEPT": ".connection",
+    "AsyncInexogy": ".async_client",
+    "AuthenticationError": ".errors",
+    "BASE_URL_ENV": ".connection",
+    "BadRequestError": ".errors",
+    "CONVERSIONS": ".units",
+    "Conversion": ".units",
+    "Credentials": "inexogy_auth",
+    "DEFAULT_BASE_URL": ".connection",
+    "ExportFormat": ".export",
+    "Inexogy": ".client",
+    "InexogyError": ".errors",
+    "InvalidCredentialsError": ".errors",
+    "InvalidResponseError": ".errors",
+    "LastReading": ".last_reading",
+    "NetworkError": ".errors",
+    "NotFoundError": ".errors",
+    "NotLoggedInError": ".errors",
+    "PermissionDeniedError": ".errors",
+    "RESOLUTION_SPANS": ".chunks",
+    "RateLimitError": ".errors",
+    "Readings": ".readings",
+    "Resolution": ".chunks",
+    "RetryPolicy": ".retry",
+    "ServerError": ".errors",
+    "TokenExpiredError": ".errors",
+    "TokenStore": "inexogy_auth",
+    "TokenStoreError": ".errors",
+    "Units": ".units",
+    "conversion_for": ".units",
+    "from_ms": ".timestamps",
+    "si_name": ".units",
+    "split_range": ".chunks",
+    "to_ms": ".timestamps",
+    "to_si": ".units",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("inexogy")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            return "0+unknown"
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

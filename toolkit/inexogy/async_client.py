@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime
 from types import TracebackType
@@ -21,13 +21,15 @@ from .base import ClientBase, Progress
 from .calls import Call, readings_chunk
 from .chunks import Resolution
 from .last_reading import Clock, LastReading, utc_now
-from .meters import match_meter
+from .meters import MeterRef, match_meter
+from .opening import Opening
 from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import AsyncSleep, RetryPolicy
 from .sessions import LoginMethod, check_method
+from .timestamps import Moment, to_moment
 from .usage import Per, UsagePlanner
-from .zones import Zone
+from .zones import Zone, resolve_zone
 
 if TYPE_CHECKING:
     import polars as pl
@@ -51,7 +53,7 @@ class AsyncInexogy(ClientBase):
 
     Use it as an async context manager (or await ``aclose``)::
 
-        async with await AsyncInexogy.login("me@example.com", password) as api:
+        async with AsyncInexogy.login("me@example.com", password) as api:
             meter = await api.find_meter("1ESY1161229886")
             table = await api.readings(meter.meter_id, start, end, resolution="one_hour")
 
@@ -95,7 +97,7 @@ class AsyncInexogy(ClientBase):
     # Creation
 
     @classmethod
-    async def login(
+    def login(
         cls,
         email: str,
         password: str,
@@ -105,14 +107,30 @@ class AsyncInexogy(ClientBase):
         store: TokenStore | None = None,
         app_name: str = inexogy_auth.DEFAULT_APP_NAME,
         **kwargs: Any,
-    ) -> Self:
-        """Return a client for the account ``email``.
+    ) -> Opening[Self]:
+        """Return a client for the account ``email``: ``await`` it, or ``async with`` it.
 
-        ``method="oauth"`` runs the OAuth dance now (its token is saved to ``store`` when one
-        is given, and renewed with the same email and password when it expires);
+        ``async with AsyncInexogy.login(...) as api:`` closes the client at the end;
+        ``api = await AsyncInexogy.login(...)`` leaves that to you (``await api.aclose()``).
+
+        ``method="oauth"`` runs the OAuth dance when awaited (its token is saved to ``store``
+        when one is given, and renewed with the same email and password when it expires);
         ``method="basic"`` sends the password with every request instead. ``kwargs`` go to
         the constructor. Raises ``InvalidCredentialsError`` for a wrong email or password.
         """
+        return Opening(cls._login(email, password, method, base_url, store, app_name, kwargs))
+
+    @classmethod
+    async def _login(
+        cls,
+        email: str,
+        password: str,
+        method: LoginMethod,
+        base_url: str | None,
+        store: TokenStore | None,
+        app_name: str,
+        kwargs: dict[str, Any],
+    ) -> Self:
         check_method(method)
         if method == "basic":
             return cls._basic(email, password, base_url, kwargs)
@@ -135,6 +153,11 @@ class AsyncInexogy(ClientBase):
         await self._connection.aclose()
 
     async def __aenter__(self) -> Self:
+        return self
+
+    def __await__(self) -> Generator[Any, None, Self]:
+        """Give the client itself: ``await AsyncInexogy.from_token_store()`` works too."""
+        yield from ()
         return self
 
     async def __aexit__(
@@ -192,34 +215,45 @@ class AsyncInexogy(ClientBase):
                 raise error
         return [task.result() for task in tasks]
 
+    # Meters and times as the methods take them
+
+    async def _meter_id(self, meter: MeterRef) -> str:
+        """Return the meterId of a meterId, a serial number or a ``Meter`` (see ``find_meter``)."""
+        meters = await self.meters() if self._needs_meters([meter]) else self._meters
+        return self._resolved(meter, meters)
+
     # Metadata
 
     async def meters(self) -> list[Meter]:
         """Return the meters of the account."""
-        return await self._run(calls.meters())
+        return self._remember_meters(await self._run(calls.meters()))
 
-    async def find_meter(self, meter: str) -> Meter:
+    async def find_meter(self, meter: MeterRef) -> Meter:
         """Return the meter with this meterId or serial number (short, full or printed).
 
-        Raises ``NotFoundError`` when none (or several) match.
+        The account's meters are fetched once per client and kept. Raises ``NotFoundError``
+        when none (or several) match.
         """
-        return match_meter(await self.meters(), meter)
+        if not isinstance(meter, str):
+            return meter
+        meters = self._meters if self._meters is not None else await self.meters()
+        return match_meter(meters, meter)
 
-    async def field_names(self, meter_id: str) -> list[str]:
+    async def field_names(self, meter_id: MeterRef) -> list[str]:
         """Return the fields the meter's readings carry (e.g. ``energy``, ``power``)."""
-        return await self._run(calls.field_names(meter_id))
+        return await self._run(calls.field_names(await self._meter_id(meter_id)))
 
-    async def devices(self, meter_id: str) -> list[str]:
+    async def devices(self, meter_id: MeterRef) -> list[str]:
         """Return the devices recognised in the meter's consumption (e.g. ``DISHWASHER-1``)."""
-        return await self._run(calls.devices(meter_id))
+        return await self._run(calls.devices(await self._meter_id(meter_id)))
 
     # Measurements
 
     async def readings(
         self,
-        meter_id: str,
-        start: datetime,
-        end: datetime | None = None,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
         *,
         resolution: Resolution = "raw",
         fields: Sequence[str] | None = None,
@@ -231,7 +265,8 @@ class AsyncInexogy(ClientBase):
         several requests, up to ``max_concurrency`` at a time, and merged in time order
         without gaps or duplicates; ``progress(done, total)`` is called after each one.
         """
-        planned = self._readings_calls(meter_id, start, end, resolution, fields)
+        meter_id = await self._meter_id(meter_id)
+        planned = self._readings_calls(meter_id, *self._span(start, end), resolution, fields)
         answers = await self._run_all([call for _, _, call in planned], progress)
         return build_readings(
             meter_id,
@@ -241,9 +276,9 @@ class AsyncInexogy(ClientBase):
 
     async def usage(
         self,
-        meter_id: str,
-        start: datetime,
-        end: datetime | None = None,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
         *,
         per: Per = "day",
         tz: Zone | None = None,
@@ -259,7 +294,7 @@ class AsyncInexogy(ClientBase):
         Columns: ``start`` and ``end`` (Datetime in ``tz``), ``partial`` (the values cover
         part of the period: it is not over, or the meter's data begins or ends inside it;
         ``start``/``end`` then give the readings used), ``drawn_kWh`` and, for meters with
-        ``energyOut``, ``fed_in_kWh`` (gas meters: ``volume_m3``), ``cost`` (drawn, or gas
+        ``energyOut``, ``fed_in_kWh`` (gas meters: ``volume_m³``), ``cost`` (drawn, or gas
         volume, times ``price``) and ``credit`` (fed in times ``feed_in_price``) when prices
         are given, and ``glitches``: what was done about glitched registers at the period's
         borders (``None`` when nothing was). Each value is the register difference between
@@ -267,8 +302,12 @@ class AsyncInexogy(ClientBase):
         the periods add up to the difference over the whole range. A period without
         readings at a border has nulls. Raises ``UsageError`` for a meter without register.
         """
+        meter_id = await self._meter_id(meter_id)
+        zone = resolve_zone(tz)  # a date or an offset-less string is read in the report's zone
+        start_at = to_moment(start, "start", zone)
+        end_at = None if end is None else to_moment(end, "end", zone)
         planner = UsagePlanner.for_fields(
-            await self.field_names(meter_id), start, end, per, tz, self._clock()
+            await self.field_names(meter_id), start_at, end_at, per, tz, self._clock()
         )
         batch = planner.requests()
         while batch:
@@ -281,25 +320,29 @@ class AsyncInexogy(ClientBase):
         return planner.frame(price=price, feed_in_price=feed_in_price)
 
     async def last_reading(
-        self, meter_id: str, *, fields: Sequence[str] | None = None
+        self, meter_id: MeterRef, *, fields: Sequence[str] | None = None
     ) -> LastReading:
         """Return the meter's latest reading; check its ``age`` before taking it as current."""
-        return await self._run(calls.last_reading(meter_id, fields, self._clock))
+        return await self._run(
+            calls.last_reading(await self._meter_id(meter_id), fields, self._clock)
+        )
 
     async def statistics(
         self,
-        meter_id: str,
-        start: datetime,
-        end: datetime | None = None,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
         *,
         fields: Sequence[str] | None = None,
     ) -> dict[str, Statistic]:
         """Count, minimum, maximum, mean and variance per field over ``[start, end)``, raw units."""
-        return await self._run(calls.statistics(meter_id, start, end, fields))
+        return await self._run(
+            calls.statistics(await self._meter_id(meter_id), *self._span(start, end), fields)
+        )
 
     async def load_profile(
         self,
-        meter_id: str,
+        meter_id: MeterRef,
         first_day: date,
         last_day: date,
         *,
@@ -310,23 +353,33 @@ class AsyncInexogy(ClientBase):
         Each row has ``time`` (Unix ms), one value per OBIS code (e.g. ``1.29``, in kWh) and
         ``status``.
         """
-        return await self._run(calls.load_profile(meter_id, first_day, last_day, resolution))
+        return await self._run(
+            calls.load_profile(await self._meter_id(meter_id), first_day, last_day, resolution)
+        )
 
-    async def raw_load_profile(self, meter_id: str, day: date) -> str:
+    async def raw_load_profile(self, meter_id: MeterRef, day: date) -> str:
         """Return the load-profile file the meter sent on ``day``, as text."""
-        return await self._run(calls.raw_load_profile(meter_id, day))
+        return await self._run(calls.raw_load_profile(await self._meter_id(meter_id), day))
 
     # Disaggregation
 
     async def disaggregation(
-        self, meter_id: str, start: datetime, end: datetime | None = None
+        self, meter_id: MeterRef, start: Moment, end: Moment | None = None
     ) -> dict[datetime, dict[str, int]]:
         """Energy per recognised device (10^-10 kWh) per 15 minutes, at most one week."""
-        return await self._run(calls.disaggregation(meter_id, start, end))
+        return await self._run(
+            calls.disaggregation(await self._meter_id(meter_id), *self._span(start, end))
+        )
 
-    async def activities(self, meter_id: str, start: datetime, end: datetime) -> list[Activity]:
+    async def activities(self, meter_id: MeterRef, start: Moment, end: Moment) -> list[Activity]:
         """Activities of recognised devices in ``[start, end)``, at most one month."""
-        return await self._run(calls.activities(meter_id, start, end))
+        return await self._run(
+            calls.activities(
+                await self._meter_id(meter_id),
+                self._moment(start, "start"),
+                self._moment(end, "end"),
+            )
+        )
 
     # Account
 
@@ -336,17 +389,24 @@ class AsyncInexogy(ClientBase):
 
     # Virtual meters
 
-    async def virtual_meter(self, meter_id: str) -> list[Meter]:
+    async def virtual_meter(self, meter_id: MeterRef) -> list[Meter]:
         """Return the meters a virtual meter is made of."""
-        return await self._run(calls.virtual_meter(meter_id))
+        return await self._run(calls.virtual_meter(await self._meter_id(meter_id)))
 
-    async def create_virtual_meter(self, plus: Sequence[str], minus: Sequence[str] = ()) -> Meter:
+    async def create_virtual_meter(
+        self, plus: Sequence[MeterRef], minus: Sequence[MeterRef] = ()
+    ) -> Meter:
         """Return a new virtual meter: the sum of the ``plus`` meters minus the ``minus`` meters."""
-        return await self._run(calls.create_virtual_meter_call(plus, minus))
+        return await self._run(
+            calls.create_virtual_meter_call(
+                [await self._meter_id(meter) for meter in plus],
+                [await self._meter_id(meter) for meter in minus],
+            )
+        )
 
-    async def delete_virtual_meter(self, meter_id: str) -> None:
+    async def delete_virtual_meter(self, meter_id: MeterRef) -> None:
         """Delete a virtual meter (the real service answers 501: ``ServerError``)."""
-        await self._run(calls.delete_virtual_meter_call(meter_id))
+        await self._run(calls.delete_virtual_meter_call(await self._meter_id(meter_id)))
 
     # Archive
 

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, Self
 
 import httpx
 import inexogy_auth
 from inexogy_auth import BasicAuth, Credentials, TokenStore
-from inexogy_client.models import Reading
+from inexogy_client.models import Meter, Reading
 
 from .calls import Call, readings_chunk
 from .chunks import Resolution, split_range
 from .connection import Connection, base_url_for
 from .last_reading import Clock
+from .meters import MeterRef, known_meter_id, match_meter
 from .retry import Retrier, RetryPolicy
-from .sessions import PasswordProvider, oauth_auth, save_credentials, stored_credentials
-from .timestamps import to_ms
+from .sessions import (
+    PasswordProvider,
+    oauth_auth,
+    save_credentials,
+    stored_credentials,
+    token_base_url,
+)
+from .timestamps import Moment, to_moment, to_ms
 
 __all__ = ["ClientBase", "Progress"]
 
@@ -55,6 +62,7 @@ class ClientBase:
         self._retrier = Retrier(retry, monotonic)
         self._max_concurrency = max_concurrency
         self._clock = clock
+        self._meters: list[Meter] | None = None
 
     @classmethod
     def from_credentials(
@@ -94,12 +102,15 @@ class ClientBase:
         """Return a client signing with the token saved by an earlier login.
 
         ``store`` defaults to ``TokenStore()`` (``$INEXOGY_TOKEN_FILE``, else the user's
-        config directory). Raises ``NotLoggedInError`` when it holds no token.
+        config directory). ``base_url`` defaults to the service the token was issued by.
+        Raises ``NotLoggedInError`` when the store holds no token, or a token of another
+        service than ``base_url`` (or ``$INEXOGY_BASE_URL``).
         """
         store = TokenStore() if store is None else store
+        credentials = stored_credentials(store)
         return cls.from_credentials(
-            stored_credentials(store),
-            base_url=base_url,
+            credentials,
+            base_url=token_base_url(base_url, credentials, store),
             password_provider=password_provider,
             store=store,
             **kwargs,
@@ -138,6 +149,7 @@ class ClientBase:
         kwargs: dict[str, Any],
     ) -> Self:
         """Return a client signing with the dance's ``credentials``, saved to ``store``."""
+        credentials = credentials.for_service(connection.base_url)
         save_credentials(store, credentials)
         return cls.from_credentials(
             credentials,
@@ -160,6 +172,36 @@ class ClientBase:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+    def _remember_meters(self, meters: list[Meter]) -> list[Meter]:
+        """Keep the account's meters for resolving serial numbers later; return them."""
+        self._meters = meters
+        return meters
+
+    def _resolved(self, meter: MeterRef, meters: list[Meter] | None) -> str:
+        """Return the meterId of ``meter``, looked up in ``meters`` if it is a serial number."""
+        known = known_meter_id(meter)
+        if known is not None:
+            return known
+        assert meters is not None
+        assert isinstance(meter, str)
+        return match_meter(meters, meter).meter_id
+
+    def _needs_meters(self, meters: Sequence[MeterRef]) -> bool:
+        """Whether resolving ``meters`` needs the account's meters not fetched yet."""
+        return self._meters is None and any(known_meter_id(meter) is None for meter in meters)
+
+    def _moment(self, value: Moment, name: str) -> datetime:
+        """Return the aware datetime ``value`` names; dates and offset-less strings in ``tz``.
+
+        ``tz`` is the client's time zone when it has one, else UTC.
+        """
+        zone = getattr(self, "tz", None)
+        return to_moment(value, name, zone if isinstance(zone, tzinfo) else UTC)
+
+    def _span(self, start: Moment, end: Moment | None) -> tuple[datetime, datetime | None]:
+        """Return ``start`` and ``end`` (``None``: now) as aware datetimes (see ``_moment``)."""
+        return self._moment(start, "start"), None if end is None else self._moment(end, "end")
 
     def _readings_calls(
         self,

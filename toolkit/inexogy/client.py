@@ -21,13 +21,14 @@ from .base import ClientBase, Progress
 from .calls import Call, readings_chunk
 from .chunks import Resolution
 from .last_reading import Clock, LastReading, utc_now
-from .meters import match_meter
+from .meters import MeterRef, match_meter
 from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import RetryPolicy, Sleep
 from .sessions import LoginMethod, check_method
+from .timestamps import Moment, to_moment
 from .usage import Per, UsagePlanner
-from .zones import Zone
+from .zones import Zone, resolve_zone
 
 if TYPE_CHECKING:
     import polars as pl
@@ -194,34 +195,45 @@ class Inexogy(ClientBase):
                 raise error
         return [future.result() for future in futures]
 
+    # Meters and times as the methods take them
+
+    def _meter_id(self, meter: MeterRef) -> str:
+        """Return the meterId of a meterId, a serial number or a ``Meter`` (see ``find_meter``)."""
+        meters = self.meters() if self._needs_meters([meter]) else self._meters
+        return self._resolved(meter, meters)
+
     # Metadata
 
     def meters(self) -> list[Meter]:
         """Return the meters of the account."""
-        return self._run(calls.meters())
+        return self._remember_meters(self._run(calls.meters()))
 
-    def find_meter(self, meter: str) -> Meter:
+    def find_meter(self, meter: MeterRef) -> Meter:
         """Return the meter with this meterId or serial number (short, full or printed).
 
-        Raises ``NotFoundError`` when none (or several) match.
+        The account's meters are fetched once per client and kept. Raises ``NotFoundError``
+        when none (or several) match.
         """
-        return match_meter(self.meters(), meter)
+        if not isinstance(meter, str):
+            return meter
+        meters = self._meters if self._meters is not None else self.meters()
+        return match_meter(meters, meter)
 
-    def field_names(self, meter_id: str) -> list[str]:
+    def field_names(self, meter_id: MeterRef) -> list[str]:
         """Return the fields the meter's readings carry (e.g. ``energy``, ``power``)."""
-        return self._run(calls.field_names(meter_id))
+        return self._run(calls.field_names(self._meter_id(meter_id)))
 
-    def devices(self, meter_id: str) -> list[str]:
+    def devices(self, meter_id: MeterRef) -> list[str]:
         """Return the devices recognised in the meter's consumption (e.g. ``DISHWASHER-1``)."""
-        return self._run(calls.devices(meter_id))
+        return self._run(calls.devices(self._meter_id(meter_id)))
 
     # Measurements
 
     def readings(
         self,
-        meter_id: str,
-        start: datetime,
-        end: datetime | None = None,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
         *,
         resolution: Resolution = "raw",
         fields: Sequence[str] | None = None,
@@ -233,7 +245,8 @@ class Inexogy(ClientBase):
         several requests, up to ``max_concurrency`` at a time, and merged in time order
         without gaps or duplicates; ``progress(done, total)`` is called after each one.
         """
-        planned = self._readings_calls(meter_id, start, end, resolution, fields)
+        meter_id = self._meter_id(meter_id)
+        planned = self._readings_calls(meter_id, *self._span(start, end), resolution, fields)
         answers = self._run_all([call for _, _, call in planned], progress)
         return build_readings(
             meter_id,
@@ -243,9 +256,9 @@ class Inexogy(ClientBase):
 
     def usage(
         self,
-        meter_id: str,
-        start: datetime,
-        end: datetime | None = None,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
         *,
         per: Per = "day",
         tz: Zone | None = None,
@@ -261,7 +274,7 @@ class Inexogy(ClientBase):
         Columns: ``start`` and ``end`` (Datetime in ``tz``), ``partial`` (the values cover
         part of the period: it is not over, or the meter's data begins or ends inside it;
         ``start``/``end`` then give the readings used), ``drawn_kWh`` and, for meters with
-        ``energyOut``, ``fed_in_kWh`` (gas meters: ``volume_m3``), ``cost`` (drawn, or gas
+        ``energyOut``, ``fed_in_kWh`` (gas meters: ``volume_m³``), ``cost`` (drawn, or gas
         volume, times ``price``) and ``credit`` (fed in times ``feed_in_price``) when prices
         are given, and ``glitches``: what was done about glitched registers at the period's
         borders (``None`` when nothing was). Each value is the register difference between
@@ -269,8 +282,12 @@ class Inexogy(ClientBase):
         the periods add up to the difference over the whole range. A period without
         readings at a border has nulls. Raises ``UsageError`` for a meter without register.
         """
+        meter_id = self._meter_id(meter_id)
+        zone = resolve_zone(tz)  # a date or an offset-less string is read in the report's zone
+        start_at = to_moment(start, "start", zone)
+        end_at = None if end is None else to_moment(end, "end", zone)
         planner = UsagePlanner.for_fields(
-            self.field_names(meter_id), start, end, per, tz, self._clock()
+            self.field_names(meter_id), start_at, end_at, per, tz, self._clock()
         )
         batch = planner.requests()
         while batch:
@@ -282,24 +299,28 @@ class Inexogy(ClientBase):
             batch = planner.next_requests()
         return planner.frame(price=price, feed_in_price=feed_in_price)
 
-    def last_reading(self, meter_id: str, *, fields: Sequence[str] | None = None) -> LastReading:
+    def last_reading(
+        self, meter_id: MeterRef, *, fields: Sequence[str] | None = None
+    ) -> LastReading:
         """Return the meter's latest reading; check its ``age`` before taking it as current."""
-        return self._run(calls.last_reading(meter_id, fields, self._clock))
+        return self._run(calls.last_reading(self._meter_id(meter_id), fields, self._clock))
 
     def statistics(
         self,
-        meter_id: str,
-        start: datetime,
-        end: datetime | None = None,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
         *,
         fields: Sequence[str] | None = None,
     ) -> dict[str, Statistic]:
         """Count, minimum, maximum, mean and variance per field over ``[start, end)``, raw units."""
-        return self._run(calls.statistics(meter_id, start, end, fields))
+        return self._run(
+            calls.statistics(self._meter_id(meter_id), *self._span(start, end), fields)
+        )
 
     def load_profile(
         self,
-        meter_id: str,
+        meter_id: MeterRef,
         first_day: date,
         last_day: date,
         *,
@@ -310,23 +331,29 @@ class Inexogy(ClientBase):
         Each row has ``time`` (Unix ms), one value per OBIS code (e.g. ``1.29``, in kWh) and
         ``status``.
         """
-        return self._run(calls.load_profile(meter_id, first_day, last_day, resolution))
+        return self._run(
+            calls.load_profile(self._meter_id(meter_id), first_day, last_day, resolution)
+        )
 
-    def raw_load_profile(self, meter_id: str, day: date) -> str:
+    def raw_load_profile(self, meter_id: MeterRef, day: date) -> str:
         """Return the load-profile file the meter sent on ``day``, as text."""
-        return self._run(calls.raw_load_profile(meter_id, day))
+        return self._run(calls.raw_load_profile(self._meter_id(meter_id), day))
 
     # Disaggregation
 
     def disaggregation(
-        self, meter_id: str, start: datetime, end: datetime | None = None
+        self, meter_id: MeterRef, start: Moment, end: Moment | None = None
     ) -> dict[datetime, dict[str, int]]:
         """Energy per recognised device (10^-10 kWh) per 15 minutes, at most one week."""
-        return self._run(calls.disaggregation(meter_id, start, end))
+        return self._run(calls.disaggregation(self._meter_id(meter_id), *self._span(start, end)))
 
-    def activities(self, meter_id: str, start: datetime, end: datetime) -> list[Activity]:
+    def activities(self, meter_id: MeterRef, start: Moment, end: Moment) -> list[Activity]:
         """Activities of recognised devices in ``[start, end)``, at most one month."""
-        return self._run(calls.activities(meter_id, start, end))
+        return self._run(
+            calls.activities(
+                self._meter_id(meter_id), self._moment(start, "start"), self._moment(end, "end")
+            )
+        )
 
     # Account
 
@@ -336,17 +363,24 @@ class Inexogy(ClientBase):
 
     # Virtual meters
 
-    def virtual_meter(self, meter_id: str) -> list[Meter]:
+    def virtual_meter(self, meter_id: MeterRef) -> list[Meter]:
         """Return the meters a virtual meter is made of."""
-        return self._run(calls.virtual_meter(meter_id))
+        return self._run(calls.virtual_meter(self._meter_id(meter_id)))
 
-    def create_virtual_meter(self, plus: Sequence[str], minus: Sequence[str] = ()) -> Meter:
+    def create_virtual_meter(
+        self, plus: Sequence[MeterRef], minus: Sequence[MeterRef] = ()
+    ) -> Meter:
         """Return a new virtual meter: the sum of the ``plus`` meters minus the ``minus`` meters."""
-        return self._run(calls.create_virtual_meter_call(plus, minus))
+        return self._run(
+            calls.create_virtual_meter_call(
+                [self._meter_id(meter) for meter in plus],
+                [self._meter_id(meter) for meter in minus],
+            )
+        )
 
-    def delete_virtual_meter(self, meter_id: str) -> None:
+    def delete_virtual_meter(self, meter_id: MeterRef) -> None:
         """Delete a virtual meter (the real service answers 501: ``ServerError``)."""
-        self._run(calls.delete_virtual_meter_call(meter_id))
+        self._run(calls.delete_virtual_meter_call(self._meter_id(meter_id)))
 
     # Archive
 

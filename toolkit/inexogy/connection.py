@@ -7,6 +7,7 @@ text errors) while its other requests keep the auth they had. Both are restored 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import AsyncGenerator, Generator
 
@@ -21,6 +22,7 @@ __all__ = [
     "Connection",
     "base_url_for",
     "resolve_base_url",
+    "user_agent",
 ]
 
 DEFAULT_BASE_URL = "https://api.inexogy.com/public/v1"
@@ -29,6 +31,14 @@ BASE_URL_ENV = "INEXOGY_BASE_URL"
 """The environment variable that overrides the default base URL."""
 ACCEPT = "application/json, text/plain"
 """The service sends its error texts only to clients that accept text/plain."""
+
+
+@functools.cache
+def user_agent() -> str:
+    """Return the User-Agent every request of the toolkit sends: ``inexogy/<version>``."""
+    import inexogy
+
+    return f"inexogy/{inexogy.__version__}"
 
 
 def resolve_base_url(explicit: str | None, borrowed: httpx.URL | None = None) -> str:
@@ -61,7 +71,8 @@ def _same_url(first: str | httpx.URL, second: str | httpx.URL) -> bool:
 class ApiAuth(httpx.Auth):
     """Authenticates requests under ``base_url`` with ``auth``; others go to ``fallback``.
 
-    Requests to the API also get an ``Accept`` header that includes ``text/plain``.
+    Requests to the API also get an ``Accept`` header that includes ``text/plain``, and the
+    toolkit's User-Agent.
     """
 
     def __init__(self, auth: httpx.Auth, base_url: str, fallback: httpx.Auth | None = None):
@@ -82,6 +93,7 @@ class ApiAuth(httpx.Auth):
         """Return the auth for ``request``; an API request also gets its Accept header here."""
         if str(request.url).startswith(self._prefix):
             request.headers["Accept"] = ACCEPT
+            request.headers["User-Agent"] = user_agent()
             return self.auth
         return self.fallback
 
@@ -141,7 +153,7 @@ class Connection:
         self._asynchronous = asynchronous
         self.client = inexogy_client.Client(
             base_url=self.base_url,
-            headers={"Accept": ACCEPT},
+            headers={"Accept": ACCEPT, "User-Agent": user_agent()},
             timeout=httpx.Timeout(timeout),
             raise_on_unexpected_status=False,
             httpx_args={} if auth is None else {"auth": ApiAuth(auth, self.base_url)},

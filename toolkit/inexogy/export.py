@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO, Literal
-
-import polars as pl
+from typing import IO, TYPE_CHECKING, Literal
 
 from inexogy.files import write_atomically
 from inexogy.zones import POLARS_DATETIME_FORMAT
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["FORMATS", "ExportFormat", "csv_text", "format_from_path", "write_csv", "write_frame"]
 

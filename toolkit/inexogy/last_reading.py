@@ -21,7 +21,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@frozen
+@frozen(repr=False)
 class LastReading:
     """The latest reading of a meter.
 
@@ -34,6 +34,10 @@ class LastReading:
     time_ms: int
     values: dict[str, float]
     clock: Clock = field(default=utc_now, repr=False, eq=False)
+
+    def __repr__(self) -> str:
+        taken = self.time.isoformat(timespec="seconds")
+        return f"LastReading(meter_id={self.meter_id!r}, time={taken}, values={self.values!r})"
 
     @property
     def time(self) -> datetime:

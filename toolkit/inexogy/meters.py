@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from typing import TypeAlias
 
 from inexogy_client.models import Meter
 from inexogy_client.types import Unset
 
 from .errors import NotFoundError
 
-__all__ = ["match_meter"]
+__all__ = ["MeterRef", "known_meter_id", "match_meter"]
+
+MeterRef: TypeAlias = "str | Meter"
+"""A meter as the clients take it: its meterId, a serial number (short, full or printed), or
+the ``Meter`` itself."""
+
+_METER_ID = re.compile(r"[0-9a-f]{32}")
 
 _KEYS: tuple[tuple[str, Callable[[Meter], str | Unset]], ...] = (
     ("meterId", lambda meter: meter.meter_id),
@@ -17,6 +25,21 @@ _KEYS: tuple[tuple[str, Callable[[Meter], str | Unset]], ...] = (
     ("printed serial number", lambda meter: meter.printed_full_serial_number),
     ("serial number", lambda meter: meter.serial_number),
 )
+
+
+def known_meter_id(meter: MeterRef) -> str | None:
+    """Return the meterId ``meter`` gives without asking the service, or ``None``.
+
+    A ``Meter`` gives its id and a 32-hex-digit string is one (the service's ids look like
+    that); anything else is a serial number to look up among the account's meters.
+    """
+    if isinstance(meter, Meter):
+        return meter.meter_id
+    if not isinstance(meter, str):
+        raise TypeError(
+            f"a meter is a meterId, a serial number or a Meter, not {type(meter).__name__}"
+        )
+    return meter if _METER_ID.fullmatch(meter) else None
 
 
 def match_meter(meters: Sequence[Meter], meter: str) -> Meter:

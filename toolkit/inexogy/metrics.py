@@ -77,7 +77,7 @@ _FIELDS: tuple[tuple[re.Pattern[str], _Family, str | None], ...] = (
     (re.compile(r"energy(\d+)_kWh"), _DRAWN, "tariff"),
     (re.compile(r"energyOut_kWh"), _FED_IN, None),
     (re.compile(r"energyOut(\d+)_kWh"), _FED_IN, "tariff"),
-    (re.compile(r"volume_m3"), _GAS, None),
+    (re.compile(r"volume_m³"), _GAS, None),
 )
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inexogy.extras import require
 from inexogy.files import write_atomically
 from inexogy.units import conversion_for, si_name
 from inexogy.usage import Per, period_label
@@ -56,7 +57,6 @@ REGISTER_NOTE = "meter register: the running total (use per period: inexogy usag
 _DPI = 100  # PNG pixels per inch
 _SVG_DPI = 96  # CSS pixels per inch: an SVG of width w points shows w * 96 / 72 pixels
 _SMALLEST = 100
-_UNIT_LABELS = {"m3": "m³"}  # how a unit suffix reads on an axis
 _QUANTITIES = {"W": "power", "kWh": "energy", "V": "voltage", "m³": "volume"}
 _COLOURS = ("tab:orange", "tab:blue", "tab:green", "tab:red", "tab:purple", "tab:brown")
 _DRAWN_COLOUR = "tab:red"
@@ -82,6 +82,7 @@ def _check_size(width: int, height: int) -> None:
 
 def _new_figure(width: int, height: int, format: str) -> Figure:
     # matplotlib takes half a second to import: only drawing a chart pays for it.
+    require("matplotlib", "cli", "drawing a chart")
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -125,7 +126,7 @@ def plot_readings(
 
 def _unit_of(field: str) -> str:
     conversion = conversion_for(field)
-    return "raw" if conversion is None else _UNIT_LABELS.get(conversion.unit, conversion.unit)
+    return "raw" if conversion is None else conversion.unit
 
 
 def _is_power(field: str) -> bool:
@@ -265,8 +266,8 @@ def usage_figure(
     _check_size(width, height)
     if usage.height == 0:
         raise ValueError("there are no periods to plot in this range")
-    if "volume_m3" in usage.columns:
-        series = [("volume", "volume_m3", "gas used", _GAS_COLOUR)]
+    if "volume_m³" in usage.columns:
+        series = [("volume", "volume_m³", "gas used", _GAS_COLOUR)]
         ylabel = "gas (m³)"
     else:
         series = [("drawn", "drawn_kWh", "drawn from the grid", _DRAWN_COLOUR)]

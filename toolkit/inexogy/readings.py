@@ -16,9 +16,9 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 from operator import attrgetter, lt
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import polars as pl
 from attrs import define
 from inexogy_client.models.reading import Reading
 from inexogy_client.models.reading_values import ReadingValues
@@ -26,8 +26,14 @@ from inexogy_client.types import UNSET
 
 from .chunks import Resolution
 from .export import ExportFormat, format_from_path, write_frame
+from .extras import require
+from .timestamps import from_ms
 from .units import Units, conversion_for
 from .zones import Zone, polars_zone
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
 
 __all__ = ["Chunk", "Readings", "build_readings"]
 
@@ -65,7 +71,7 @@ _get_time = attrgetter("time")
 _get_value_set = attrgetter("values")
 
 
-@define(eq=False)
+@define(eq=False, repr=False)
 class Readings:
     """Readings of one meter as columns.
 
@@ -82,6 +88,19 @@ class Readings:
     def __len__(self) -> int:
         return len(self.times)
 
+    def __repr__(self) -> str:
+        # One line whatever the size: a raw day holds 43,200 rows per field.
+        if self.times:
+            first = from_ms(self.times[0]).isoformat(timespec="seconds")
+            last = from_ms(self.times[-1]).isoformat(timespec="seconds")
+            span = f"{first} .. {last}"
+        else:
+            span = "no rows"
+        return (
+            f"Readings(meter_id={self.meter_id!r}, resolution={self.resolution!r}, "
+            f"rows={len(self.times)}, {span}, fields={list(self.columns)!r})"
+        )
+
     @property
     def fields(self) -> list[str]:
         """The field names, in column order."""
@@ -96,21 +115,45 @@ class Readings:
         """
         if units not in ("raw", "si"):
             raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
+        require("polars", "tables", "Readings.to_polars")
+        import polars as pl
+
         time = pl.Series("time", self.times, dtype=pl.Int64).cast(pl.Datetime("ms", "UTC"))
         series = [time.dt.convert_time_zone(polars_zone(tz))]
         for field, values in self.columns.items():
             column = pl.Series(field, values, strict=False)
             conversion = conversion_for(field) if units == "si" else None
             if conversion is not None:
-                # polars divides by multiplying with the reciprocal; rounding to the raw
-                # unit gives back the value a decimal division would (87.981, not ...01).
+                # Rounded to what the meter resolves: this also removes the float noise of
+                # polars' division by a reciprocal (87.981, not 87.98100000000001).
                 column = (
                     (column.cast(pl.Float64) / conversion.divisor)
-                    .round(conversion.decimals)
+                    .round(conversion.precision)
                     .alias(conversion.name(field))
                 )
             series.append(column)
         return pl.DataFrame(series)
+
+    def to_pandas(self, units: Units = "raw") -> pd.DataFrame:
+        """Return the readings as a pandas DataFrame (needs the ``pandas`` extra).
+
+        The same table as :meth:`to_polars`: ``time`` (datetime64 UTC) and one column per
+        field, converted and renamed with ``units="si"``; a missing value is NaN.
+        """
+        if units not in ("raw", "si"):
+            raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
+        require("pandas", "pandas", "Readings.to_pandas")
+        import pandas as pd
+
+        data: dict[str, Any] = {"time": pd.to_datetime(self.times, unit="ms", utc=True)}
+        for field, values in self.columns.items():
+            column = pd.Series(values, dtype="float64" if None in values else None)
+            conversion = conversion_for(field) if units == "si" else None
+            if conversion is not None:
+                column = (column / conversion.divisor).round(conversion.precision)
+                field = conversion.name(field)
+            data[field] = column.to_numpy()
+        return pd.DataFrame(data)
 
     def write(
         self,

@@ -150,8 +150,18 @@ def from_transport_error(error: httpx.TransportError) -> NetworkError:
     # httpx texts rarely hold a URL, but the authorize step's URL carries the password.
     detail = inexogy_auth.redact_text(str(error) or type(error).__name__)
     return NetworkError(
-        f"{what} ({detail}); check the network and the base URL", request_sent=not never_sent
+        f"{what}{_where(error)} ({detail}); check the network and the base URL",
+        request_sent=not never_sent,
     )
+
+
+def _where(error: httpx.TransportError) -> str:
+    """Say which URL the failed request went to, without its query (it may hold a password)."""
+    try:
+        url = error.request.url
+    except RuntimeError:  # an error raised outside a request carries none
+        return ""
+    return f" to {url.copy_with(query=None, fragment=None)}"
 
 
 def from_auth_error(error: inexogy_auth.AuthError) -> InexogyError:

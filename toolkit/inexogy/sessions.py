@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Literal
 
 import inexogy_auth
 from inexogy_auth import Credentials, OAuth1Auth, Reauthorizer, TokenStore
 
+from .connection import BASE_URL_ENV, user_agent
 from .errors import NotLoggedInError
 from .responses import request_errors_mapped
 
@@ -18,6 +20,7 @@ __all__ = [
     "oauth_auth",
     "save_credentials",
     "stored_credentials",
+    "token_base_url",
 ]
 
 LoginMethod = Literal["oauth", "basic"]
@@ -41,7 +44,13 @@ def oauth_auth(
     """
     reauthorizer = None
     if password_provider is not None:
-        reauthorizer = Reauthorizer(base_url, password_provider, store=store, app_name=app_name)
+        reauthorizer = Reauthorizer(
+            base_url,
+            password_provider,
+            store=store,
+            app_name=app_name,
+            httpx_args={"headers": {"User-Agent": user_agent()}},
+        )
     return OAuth1Auth.from_credentials(credentials, reauthorizer=reauthorizer)
 
 
@@ -55,6 +64,27 @@ def stored_credentials(store: TokenStore) -> Credentials:
             "or Inexogy.login(email, password, store=TokenStore())"
         )
     return credentials
+
+
+def token_base_url(explicit: str | None, credentials: Credentials, store: TokenStore) -> str | None:
+    """Return the base URL for a client signing with stored ``credentials``.
+
+    The one asked for (``explicit``, else ``$INEXOGY_BASE_URL``) when the token was issued by
+    that service or does not say which; else the token's own. Asking for another service than
+    the token's raises ``NotLoggedInError``: the token would be refused there, or worse, sent
+    where it does not belong.
+    """
+    asked = explicit or os.environ.get(BASE_URL_ENV) or None
+    recorded = credentials.base_url
+    if recorded is None:
+        return explicit
+    if asked is None or asked.rstrip("/") == recorded.rstrip("/"):
+        return recorded
+    raise NotLoggedInError(
+        f"the token in {store.path} belongs to {recorded}, not to {asked.rstrip('/')}: "
+        f"log in there first (`inexogy --base-url {asked.rstrip('/')} login --email ...`), "
+        f"or drop --base-url / {BASE_URL_ENV} to use {recorded}"
+    )
 
 
 def save_credentials(store: TokenStore | None, credentials: Credentials) -> None:

@@ -82,7 +82,7 @@ _MERGE_GAP_READINGS = 400
 _TYPICAL_STEP_MS: Mapping[str, int] = {"one_month": 31 * 86_400_000, "one_year": 366 * 86_400_000}
 
 _ATTRIBUTES = {"energy": "energy", "energyOut": "energy_out", "volume": "volume"}
-_COLUMNS = {"energy": "drawn_kWh", "energyOut": "fed_in_kWh", "volume": "volume_m3"}
+_COLUMNS = {"energy": "drawn_kWh", "energyOut": "fed_in_kWh", "volume": "volume_m³"}
 
 
 class UsageError(InexogyError, ValueError):
@@ -508,7 +508,7 @@ class UsagePlanner:
                 .alias(_COLUMNS[name])
             )
         frame = polars.DataFrame(columns)
-        drawn = "volume_m3" if "volume" in self.registers else "drawn_kWh"
+        drawn = "volume_m³" if "volume" in self.registers else "drawn_kWh"
         if price is not None:
             frame = frame.with_columns((polars.col(drawn) * price).round(6).alias("cost"))
         if feed_in_price is not None and "energyOut" in self.registers:

@@ -30,8 +30,8 @@ class Activity:
 
     Attributes:
         activity_id (int):
-        begin_time (int): Unix time in milliseconds.
-        end_time (int): Unix time in milliseconds.
+        begin_time (int): Unix time in milliseconds (second resolution).
+        end_time (int): Unix time in milliseconds (second resolution).
         device_id (int):
         device_name (str): e.g. `REFRIGERATOR-1`.
         device_type (str): e.g. `REFRIGERATOR`.

@@ -23,8 +23,9 @@ _PROPERTY_NAMES = frozenset(
 
 @_attrs_define
 class LoadProfileRow:
-    """One row of a load profile: `time` (Unix ms), one value per OBIS code (e.g. `1.29`,
-    `2.29`, `3.29`, in kWh or kvarh) and `status`.
+    """One row of a load profile: `time` (Unix ms; `one_day` rows at German local midnight),
+    one value per OBIS code (e.g. `1.29`, `2.29`, `3.29`, in kWh or kvarh, 4 decimals) and
+    `status`.
 
         Attributes:
             time (int): Unix time in milliseconds.

@@ -26,7 +26,8 @@ class Reading:
     """One reading of a meter.
 
     Attributes:
-        time (int): Unix time in milliseconds.
+        time (int): Unix time in milliseconds: the meter's own time for raw readings (millisecond
+            offsets), the interval start for aggregated ones.
         values (ReadingValues): The values of a reading, keyed by field name; which fields appear depends on the meter.
             Unknown fields are kept. Units: energy in 10^-10 kWh, power in mW (signed: positive
             import, negative export), voltage in mV, gas volume in litres.

@@ -30,7 +30,7 @@ class Statistic:
         count (int): Number of readings.
         minimum (float):
         maximum (float):
-        mean (float):
+        mean (float): Rounded to 4 decimals.
         variance (float):
     """
 

@@ -42,7 +42,7 @@ def _in_si(polars: Any, field: str) -> Any:
         return polars.col(field)
     return (
         (polars.col(field).cast(polars.Float64) / conversion.divisor)
-        .round(conversion.decimals)
+        .round(conversion.precision)
         .alias(conversion.name(field))
     )
 

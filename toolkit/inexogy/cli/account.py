@@ -6,8 +6,6 @@ from typing import Annotated
 
 import typer
 
-from inexogy import Inexogy
-
 from .options import GlobalOptions
 
 __all__ = ["login", "logout"]
@@ -44,6 +42,8 @@ def login(
         )
     password = options.read_password(from_stdin=password_stdin)
     store = options.token_store()
+    from inexogy import Inexogy  # the client's imports are paid only by commands that call
+
     with Inexogy.login(
         address, password, base_url=options.base_url, store=store, retry=options.retry()
     ):

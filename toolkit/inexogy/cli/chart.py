@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from inexogy.chunks import Resolution
 from inexogy.plot import DEFAULT_HEIGHT, DEFAULT_WIDTH, chart_format, plot_readings, plot_usage
+from inexogy.resolutions import OrderedResolution, resolution_for
 from inexogy.usage import Per
 from inexogy.zones import zone_name
 
@@ -26,27 +26,7 @@ from .params import (
 )
 from .progress import ChunkProgress
 
-__all__ = ["ChartKind", "per_for", "plot", "resolution_for"]
-
-_MOST_POINTS = 3000
-# The resolutions a chart may use, finest first, with their (typical) spacing in seconds.
-_SPACINGS: tuple[tuple[Resolution, float], ...] = (
-    ("raw", 2),
-    ("three_minutes", 180),
-    ("fifteen_minutes", 900),
-    ("one_hour", 3600),
-    ("one_day", 86400),
-    ("one_week", 7 * 86400),
-    ("one_month", 30.44 * 86400),
-)
-
-
-def resolution_for(span: timedelta) -> Resolution:
-    """Return the finest resolution that draws ``span`` with at most 3000 points."""
-    for resolution, spacing in _SPACINGS:
-        if span.total_seconds() / spacing <= _MOST_POINTS:
-            return resolution
-    return "one_year"
+__all__ = ["ChartKind", "per_for", "plot"]
 
 
 ChartKind = Literal["power", "usage"]
@@ -118,7 +98,7 @@ def plot(
         ),
     ] = None,
     resolution: Annotated[
-        Resolution | None,
+        OrderedResolution | None,
         typer.Option("--resolution", help="Default: the finest that gives at most 3000 points."),
     ] = None,
     width: Annotated[
@@ -192,7 +172,7 @@ def _plot_usage(
     with options.open_client() as client, ChunkProgress("Fetching registers") as progress:
         found = find_meter(client, meter, None)
         frame = client.usage(found.meter_id, start, end, per=per, tz=options.tz, progress=progress)
-    gas = "volume_m3" in frame.columns
+    gas = "volume_m³" in frame.columns
     what = "Gas (m³)" if gas else "Energy drawn and fed in (kWh)"
     title = f"{what} per {per}, {found.full_serial_number}, {zone_name(options.tz)}"
     if frame.height:

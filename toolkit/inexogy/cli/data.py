@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from inexogy.chunks import Resolution
 from inexogy.export import FORMATS, ExportFormat, csv_text, format_from_path
+from inexogy.resolutions import OrderedResolution
 from inexogy.zones import iso
 
 from .failures import CommandFailedError
@@ -23,6 +22,7 @@ from .params import (
     UnitsOption,
     check_output,
     check_range,
+    chosen_resolution,
     find_meter,
     split_fields,
 )
@@ -35,12 +35,15 @@ from .render import (
     last_reading_view,
     meters_csv,
     meters_json,
-    meters_table,
+    print_meters,
     statistics_json,
     statistics_rows,
     statistics_table,
     to_csv,
 )
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["last_reading", "meters", "readings", "statistics"]
 
@@ -48,6 +51,8 @@ _TABLE_WIDTH = 160  # for tables written to a pipe, where the terminal width is 
 
 
 def _stdout() -> Console:
+    from rich.console import Console  # imported when printing: `--help` needs no rich
+
     console = Console()
     if not console.is_terminal:
         console = Console(width=_TABLE_WIDTH)
@@ -67,7 +72,7 @@ def meters(
     elif format == "csv":
         typer.echo(meters_csv(found, options.tz), nl=False)
     else:
-        _stdout().print(meters_table(found, options.tz))
+        print_meters(_stdout(), found, options.tz)
 
 
 def last_reading(
@@ -94,11 +99,16 @@ def readings(
     ctx: typer.Context,
     meter: MeterArgument,
     start: FromOption,
-    resolution: Annotated[
-        Resolution,
-        typer.Option("--resolution", help="The readings' spacing; raw is as the meter sent them."),
-    ],
     end: ToOption = None,
+    resolution: Annotated[
+        OrderedResolution | None,
+        typer.Option(
+            "--resolution",
+            help="The readings' spacing; raw is as the meter sent them "
+            "(default: the finest giving at most 3000 readings).",
+            show_default=False,
+        ),
+    ] = None,
     fields: FieldsOption = None,
     units: UnitsOption = "si",
     format: Annotated[
@@ -125,6 +135,7 @@ def readings(
     if output is not None:
         check_output(output)
     names = split_fields(fields)
+    resolution = resolution or chosen_resolution(start, end)
     options = ctx.ensure_object(GlobalOptions)
     with (
         options.open_client() as client,

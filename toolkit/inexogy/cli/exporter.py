@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from inexogy_auth import SecretRedactingFilter
 
 from inexogy.extras import MissingExtraError, require
-from inexogy.live import LivePoller
 
 from .failures import CommandFailedError
 from .options import GlobalOptions
 from .polling import MIN_INTERVAL, check_interval, live_retry, stop_on_signals, wait_for
+
+if TYPE_CHECKING:  # the poller (and httpx) are imported when the command runs
+    pass
 
 __all__ = ["exporter", "parse_listen"]
 
@@ -84,6 +86,8 @@ def exporter(
 
     check_interval(interval, options, SERVICE_MIN_INTERVAL, "the exporter")
     with options.open_client(retry=None) as client:
+        from inexogy.live import LivePoller
+
         poller = LivePoller(client, retry=live_retry(options, interval))
         meters = poller.select(meter or ())
         try:

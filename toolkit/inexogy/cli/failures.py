@@ -35,10 +35,12 @@ def describe_failure(error: BaseException, options: GlobalOptions) -> str:
     match error:
         case CommandFailedError():
             return str(error)
+        case errors.NotLoggedInError() if options.token_store().path.exists():
+            return error.message  # a token of another service: the message says which
         case errors.NotLoggedInError():
             return f"not logged in (no token in {options.token_store().path}): run `{login}` first"
         case errors.InvalidCredentialsError():
-            return f"the email or password was refused ({error.message}): check both and retry"
+            return "the email or password was refused: check both and log in again"
         case errors.TokenExpiredError():
             return (
                 f"the stored token is no longer accepted: run `{login}` again "
@@ -57,7 +59,7 @@ def describe_failure(error: BaseException, options: GlobalOptions) -> str:
         case errors.ServerError():
             return f"the service failed ({error.message}): try again later"
         case errors.NetworkError():
-            return f"no answer from {options.base_url or 'the service'}: {error.message}"
+            return f"no answer from the service: {error.message}"
         case errors.InvalidResponseError():
             return f"the service sent an unusable answer: {error.message}"
         case errors.TokenStoreError():

@@ -7,14 +7,16 @@ import sys
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 from attrs import define, field
 from inexogy_auth import TokenStore
 
-from inexogy import Inexogy, RetryPolicy
 from inexogy.zones import local_zone
+
+if TYPE_CHECKING:
+    from inexogy import Inexogy, RetryPolicy
 
 __all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "read_password"]
 
@@ -61,6 +63,8 @@ class GlobalOptions:
         ``INEXOGY_PASSWORD`` are both set); Basic needs ``--email`` and a password.
         ``client_args`` go to the ``Inexogy`` constructor (``retry`` replaces ``--retries``'s).
         """
+        from inexogy import Inexogy  # the client's imports are paid only by commands that call
+
         client_args.setdefault("retry", self.retry())
         if self.auth == "basic":
             if not self.email:
@@ -81,6 +85,8 @@ class GlobalOptions:
 
     def retry(self) -> RetryPolicy | None:
         """Return the retry policy ``--retries`` asks for (``None`` for no retries)."""
+        from inexogy import RetryPolicy
+
         return RetryPolicy(max_attempts=self.retries + 1) if self.retries > 0 else None
 
     @property

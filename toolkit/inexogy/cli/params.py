@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from inexogy_client.models.meter import Meter
 
-from inexogy import Inexogy
+from inexogy.resolutions import OrderedResolution, resolution_for
 from inexogy.units import Units
 from inexogy.zones import iso
 
 from .when import WHEN_HELP, command_zone, when_option
+
+if TYPE_CHECKING:
+    from inexogy_client.models.meter import Meter
+
+    from inexogy import Inexogy
 
 __all__ = [
     "FieldsOption",
@@ -24,6 +28,7 @@ __all__ = [
     "UnitsOption",
     "check_output",
     "check_range",
+    "chosen_resolution",
     "find_meter",
     "split_fields",
 ]
@@ -99,6 +104,16 @@ def _check_fields(client: Inexogy, meter: Meter, names: Sequence[str], param_hin
             f"it has: {', '.join(known)}",
             param_hint=param_hint,
         )
+
+
+def chosen_resolution(start: datetime, end: datetime | None) -> OrderedResolution:
+    """Return the resolution for a range given without ``--resolution``, saying so on stderr.
+
+    The finest that gives at most 3000 readings (see ``inexogy.resolutions.resolution_for``).
+    """
+    chosen = resolution_for((end or datetime.now(UTC)) - start)
+    typer.echo(f"Resolution {chosen} (chosen for the range; --resolution to change)", err=True)
+    return chosen
 
 
 def check_output(path: Path) -> None:

@@ -6,21 +6,19 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import typer
 
-from inexogy import RetryPolicy
-from inexogy.connection import DEFAULT_BASE_URL, resolve_base_url
-
 from .options import GlobalOptions
+
+if TYPE_CHECKING:  # httpx and the library: imported when a command polls, not at start-up
+    from inexogy import RetryPolicy
 
 __all__ = ["MIN_INTERVAL", "check_interval", "live_retry", "stop_on_signals", "wait_for"]
 
 MIN_INTERVAL = 0.1
 """The shortest interval anywhere (the simulator, tests), in seconds."""
-_SERVICE_HOST = httpx.URL(DEFAULT_BASE_URL).host
 
 
 def check_interval(
@@ -31,11 +29,16 @@ def check_interval(
     The service updates a reading about every 2 seconds and limits request rates; any other
     base URL (the simulator, a proxy of yours) may be polled down to ``MIN_INTERVAL``.
     """
+    import httpx
+
+    from inexogy.connection import DEFAULT_BASE_URL, resolve_base_url
+
     try:
         host = httpx.URL(resolve_base_url(options.base_url)).host
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--base-url") from None
-    if interval < service_minimum and (host == _SERVICE_HOST or host.endswith(".inexogy.com")):
+    service_host = httpx.URL(DEFAULT_BASE_URL).host
+    if interval < service_minimum and (host == service_host or host.endswith(".inexogy.com")):
         raise typer.BadParameter(
             f"{command} polls {host} at most every {service_minimum:g} s: "
             f"give --interval {service_minimum:g} or more",
@@ -49,6 +52,8 @@ def live_retry(options: GlobalOptions, interval: float) -> RetryPolicy | None:
     A longer ``Retry-After`` ends the poll instead; the poller then waits it out before the
     next one.
     """
+    from inexogy import RetryPolicy
+
     if options.retries == 0:
         return None
     return RetryPolicy(

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 __all__ = ["ChunkProgress"]
 
@@ -26,15 +21,28 @@ class ChunkProgress:
 
     def __init__(self, description: str, console: Console | None = None) -> None:
         self._description = description
-        self._console = console or Console(stderr=True)
+        if console is None:
+            from rich.console import Console
+
+            console = Console(stderr=True)
+        self._console = console
         self._progress: Progress | None = None
-        self._task = TaskID(0)
+        self._task: TaskID | None = None
 
     def __call__(self, done: int, total: int) -> None:
         """Report that ``done`` of ``total`` requests are finished."""
         if total < 2:
             return
         if self._progress is None:
+            # Imported here: only a range of several requests pays for rich.progress.
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -46,6 +54,7 @@ class ChunkProgress:
             )
             self._progress.start()
             self._task = self._progress.add_task(self._description, total=total)
+        assert self._task is not None
         self._progress.update(self._task, completed=done, total=total)
 
     def __enter__(self) -> ChunkProgress:

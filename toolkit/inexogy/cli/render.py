@@ -6,20 +6,23 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from datetime import timedelta, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
-from inexogy_client.models.meter import Meter
-from inexogy_client.models.statistic import Statistic
 from inexogy_client.types import Unset
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
 
-from inexogy import LastReading
 from inexogy.timestamps import from_ms
 from inexogy.units import Units, conversion_for, si_name
 from inexogy.zones import iso, local_zone
+
+if TYPE_CHECKING:
+    # rich is imported by the functions that draw: `inexogy --help` needs none of it.
+    from inexogy_client.models.meter import Meter
+    from inexogy_client.models.statistic import Statistic
+    from rich.console import Console, Group, RenderableType
+    from rich.table import Table
+
+    from inexogy import LastReading
 
 __all__ = [
     "MeterFormat",
@@ -32,6 +35,7 @@ __all__ = [
     "meters_csv",
     "meters_json",
     "meters_table",
+    "print_meters",
     "statistics_json",
     "statistics_rows",
     "statistics_table",
@@ -93,22 +97,68 @@ def _measurement_time(ms: int | Unset, tz: tzinfo | None) -> str:
     return iso(from_ms(ms), tz or local_zone())
 
 
-def meters_table(meters: Sequence[Meter], tz: tzinfo | None = None) -> Table:
-    """Render the meters as a rich table (the most useful columns), times in ``tz``."""
+def meters_table(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) -> RenderableType:
+    """Render the meters for a terminal ``width`` wide (times in ``tz``), never cutting an id.
+
+    A table of the most useful columns: those that do not fit are left out, last first (a
+    caption says so); when not even the id and the serial number fit, one block of
+    ``name: value`` lines per meter (print those with ``soft_wrap=True``: see
+    :func:`print_meters`).
+    """
+    from rich.table import Table
+
+    rows = meter_rows(meters, tz)
+    whole = ("meterId", "fullSerialNumber")
+    optional = ("type", "measurementType", "location", "lastMeasurementTime")
+    # A column is as wide as its longest value (whole) or its longest word (the others).
+    widths = {name: max([len(name), *(len(row[name]) for row in rows)]) for name in whole}
+    widths |= {
+        name: max([len(name), *(len(word) for row in rows for word in row[name].split())])
+        for name in optional
+    }
+    names = [*whole, *optional]
+    # Borders and padding take 3 characters per column, plus 1.
+    while sum(widths[name] for name in names) + 3 * len(names) + 1 > width:
+        if len(names) == len(whole):
+            return _meters_list(rows)
+        names.pop()
     table = Table(title="Meters", title_justify="left")
-    for name in ("meterId", "fullSerialNumber", "type", "measurementType", "location"):
-        table.add_column(name, no_wrap=name != "location", overflow="fold")
-    table.add_column("lastMeasurementTime", no_wrap=True)
-    for row in meter_rows(meters, tz):
-        table.add_row(
-            row["meterId"],
-            row["fullSerialNumber"],
-            row["type"],
-            row["measurementType"],
-            row["location"],
-            row["lastMeasurementTime"],
-        )
+    if len(names) < len(whole) + len(optional):
+        table.caption = "More columns: --format csv"
+    for name in names:
+        if name in whole:
+            table.add_column(name, no_wrap=True, min_width=widths[name])
+        else:
+            table.add_column(name, min_width=widths[name])
+    for row in rows:
+        table.add_row(*(row[name] for name in names))
     return table
+
+
+def print_meters(console: Console, meters: Sequence[Meter], tz: tzinfo | None = None) -> None:
+    """Print the meters as :func:`meters_table` lays them out for the console's width.
+
+    The list layout is printed without cropping: a line longer than a very narrow terminal
+    wraps there, but keeps the whole id.
+    """
+    from rich.table import Table
+
+    view = meters_table(meters, console.width, tz)
+    console.print(view, soft_wrap=not isinstance(view, Table))
+
+
+def _meters_list(rows: Sequence[Mapping[str, str]]) -> RenderableType:
+    """Return the meters as blocks of ``name: value`` lines, for a narrow terminal."""
+    from rich.console import Group
+    from rich.text import Text
+
+    names: tuple[str, ...] = ("meterId", "fullSerialNumber", "type", "measurementType")
+    names += ("location", "lastMeasurementTime")
+    blocks: list[Text] = [Text("Meters", style="bold")]
+    for row in rows:
+        lines = [f"{name}: {row[name]}" for name in names if row[name]]
+        blocks.append(Text("\n".join(["", *lines]), no_wrap=True, overflow="ignore"))
+    return Group(*blocks)
 
 
 def meters_json(meters: Sequence[Meter]) -> str:
@@ -158,7 +208,7 @@ def _value(field: str, value: float, units: Units) -> float:
     conversion = conversion_for(field)
     if units == "raw" or conversion is None:
         return value
-    return value / conversion.divisor
+    return conversion.convert(value)
 
 
 def _number(value: float) -> str:
@@ -169,6 +219,10 @@ def last_reading_view(
     reading: LastReading, title: str, units: Units, tz: tzinfo | None = None
 ) -> Group:
     """Render the last reading: a title, its time in ``tz`` and age, and a table of the fields."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     taken = iso(reading.time, tz or local_zone())
     table = Table()
     table.add_column("field", no_wrap=True)
@@ -194,19 +248,36 @@ def last_reading_json(reading: LastReading, units: Units, tz: tzinfo | None = No
 
 
 def statistics_rows(statistics: Mapping[str, Statistic], units: Units) -> list[dict[str, Any]]:
-    """One row per field: count, minimum, maximum, mean, variance (SI-scaled when asked)."""
+    """One row per field: count, minimum, maximum, mean, variance.
+
+    With ``units="si"`` converted, to the precision the meter resolves in that unit.
+    """
     rows = []
     for field, statistic in statistics.items():
         conversion = conversion_for(field) if units == "si" else None
-        divisor = 1.0 if conversion is None else conversion.divisor
+        if conversion is None:
+            rows.append(
+                {
+                    "field": field,
+                    "count": statistic.count,
+                    "minimum": statistic.minimum,
+                    "maximum": statistic.maximum,
+                    "mean": statistic.mean,
+                    "variance": statistic.variance,
+                }
+            )
+            continue
         rows.append(
             {
-                "field": si_name(field) if conversion is not None else field,
+                "field": si_name(field),
                 "count": statistic.count,
-                "minimum": statistic.minimum / divisor,
-                "maximum": statistic.maximum / divisor,
-                "mean": statistic.mean / divisor,
-                "variance": statistic.variance / divisor**2,
+                "minimum": conversion.convert(statistic.minimum),
+                "maximum": conversion.convert(statistic.maximum),
+                "mean": conversion.convert(statistic.mean),
+                # In the unit squared: twice the decimal places.
+                "variance": round(
+                    statistic.variance / conversion.divisor**2, 2 * conversion.precision
+                ),
             }
         )
     return rows
@@ -214,6 +285,8 @@ def statistics_rows(statistics: Mapping[str, Statistic], units: Units) -> list[d
 
 def statistics_table(statistics: Mapping[str, Statistic], title: str, units: Units) -> Table:
     """Render the statistics as a rich table, one row per field."""
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     table.add_column("field", no_wrap=True)
     for name in ("count", "minimum", "maximum", "mean", "variance"):
@@ -222,7 +295,7 @@ def statistics_table(statistics: Mapping[str, Statistic], title: str, units: Uni
         table.add_row(
             row["field"],
             str(row["count"]),
-            *(f"{row[name]:.6g}" for name in ("minimum", "maximum", "mean", "variance")),
+            *(_number(row[name]) for name in ("minimum", "maximum", "mean", "variance")),
         )
     return table
 

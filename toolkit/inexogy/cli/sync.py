@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from inexogy.archive import SyncedPeriod, SyncSummary
-
 from .options import GlobalOptions
 from .when import WHEN_HELP, when_option
+
+if TYPE_CHECKING:  # the archive's modules are imported by the command when it runs
+    from inexogy.archive import SyncedPeriod, SyncSummary
 
 __all__ = ["sync"]
 

@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, Literal
 
 import orjson
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from inexogy.export import csv_text
 from inexogy.files import write_atomically
@@ -24,6 +22,7 @@ from .progress import ChunkProgress
 
 if TYPE_CHECKING:
     import polars as pl
+    from rich.table import Table
 
 __all__ = ["UsageFormat", "usage", "usage_table", "usage_warnings"]
 
@@ -36,7 +35,7 @@ _PERIOD_WORDS = {"hour": "hour", "day": "day", "week": "week", "month": "month",
 _NUMBERS = {
     "drawn_kWh": ("drawn kWh", 3),
     "fed_in_kWh": ("fed in kWh", 3),
-    "volume_m3": ("gas m³", 3),
+    "volume_m³": ("gas m³", 3),
     "cost": ("cost", 2),
     "credit": ("feed-in credit", 2),
 }
@@ -55,6 +54,8 @@ def usage_table(
     terminal the period names go first, then the end times (each period ends where the next
     one begins, which the caption then says).
     """
+    from rich.table import Table  # rich: imported when the command runs
+
     numbers = [name for name in _NUMBERS if name in frame.columns]
     rows = list(frame.iter_rows(named=True))
     notes = [_note(row) for row in rows]
@@ -140,6 +141,8 @@ def _as_text(frame: pl.DataFrame) -> pl.DataFrame:
 def _render(
     frame: pl.DataFrame, format: UsageFormat, per: Per, title: str, caption: str, width: int
 ) -> str:
+    from rich.console import Console
+
     if format == "csv":
         return csv_text(frame)
     if format == "json":
@@ -199,6 +202,8 @@ def usage(
     meter's register between the period's borders; a period not over yet is marked partial;
     glitched registers (0, or jumping back) are left out and reported.
     """
+    from rich.console import Console
+
     check_range(start, end)
     if output is not None:
         check_output(output)
@@ -237,7 +242,7 @@ def _write_text(stream: BinaryIO, text: str) -> None:
 
 
 def _caption(frame: pl.DataFrame, price: float | None, feed_in_price: float | None) -> str:
-    gas = "volume_m3" in frame.columns
+    gas = "volume_m³" in frame.columns
     parts = [
         "Differences of the meter's "
         + ("volume register" if gas else "registers (energy drawn, energy fed in)")

@@ -10,16 +10,11 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console, Group
-from rich.live import Live
-from rich.table import Table
-from rich.text import Text
 
 from inexogy.last_reading import LastReading
-from inexogy.live import LivePoller, MeterState, Snapshot
 from inexogy.units import conversion_for, si_name
 from inexogy.zones import iso
 
@@ -28,6 +23,12 @@ from .options import GlobalOptions
 from .params import MeterArgument, find_meter
 from .polling import MIN_INTERVAL, check_interval, live_retry, stop_on_signals, wait_for
 from .render import describe_age, last_reading_json
+
+if TYPE_CHECKING:  # the poller (and httpx) are imported when the command runs
+    from rich.console import Console, Group
+    from rich.table import Table
+
+    from inexogy.live import LivePoller, MeterState, Snapshot
 
 __all__ = ["History", "sparkline", "watch"]
 
@@ -114,11 +115,15 @@ def watch(
     In a terminal: a view refreshed at the interval with sparklines of the last minutes; q or
     Ctrl-C quits. Through a pipe: one JSON line per poll (like `last-reading --format json`).
     """
+    from rich.console import Console  # rich: imported when the command runs
+
     options = ctx.ensure_object(GlobalOptions)
     fields = list(dict.fromkeys(field)) if field else None
     check_interval(interval, options, SERVICE_MIN_INTERVAL, "watch")
     with options.open_client(retry=None) as client:
         found = find_meter(client, meter, fields, param_hint="--field")
+        from inexogy.live import LivePoller
+
         poller = LivePoller(client, retry=live_retry(options, interval), fields=fields)
         poller.use([found])
         console = Console()
@@ -173,6 +178,8 @@ def _watch_terminal(
     options: GlobalOptions,
 ) -> None:
     """Show the live view until q, Ctrl-C, SIGTERM or ``count`` polls."""
+    from rich.live import Live
+
     history = History()
 
     def on_poll(snapshot: Snapshot) -> None:
@@ -215,6 +222,9 @@ class _View:
 
     def render(self, state: MeterState) -> Group:
         """Render the meter's state: title, the fields with sparklines, age, last failure."""
+        from rich.console import Group
+        from rich.text import Text
+
         meter = state.meter
         title = Text(f"{meter.full_serial_number} ({meter.type_}, {meter.meter_id})", style="bold")
         reading = state.reading
@@ -232,6 +242,8 @@ class _View:
         return Group(*parts)
 
     def _table(self, reading: LastReading) -> Table:
+        from rich.table import Table
+
         si = reading.si_values()
         table = Table(box=None, pad_edge=False)
         table.add_column("field", no_wrap=True)

@@ -33,7 +33,9 @@ __all__ = [
 ]
 
 WHEN_HELP = (
-    "ISO date or datetime (in --tz unless an offset is given), 'now', or '-7d'/'-12h'/'-30m'"
+    "now, today, yesterday; relative: -90s, -30m, -12h, -7d, -2w (+ looks ahead); an ISO "
+    "date (2024-03-01: midnight in --tz) or datetime (2024-03-01T12:00 in --tz, "
+    "2024-03-01T12:00+01:00, 2024-03-01T11:00Z)"
 )
 
 COMMAND_ZONE: ContextVar[tzinfo | None] = ContextVar("inexogy_command_zone", default=None)

@@ -148,7 +148,8 @@ def sync_detailed(
         from_ (int): Unix time in milliseconds.
         to (int | Unset): Unix time in milliseconds.
         resolution (ReadingsResolution | Unset): Spacing of readings and the longest `to - from`
-            it allows: raw (about 2 s, 1 day),
+            it allows: raw (the meter's own
+            times, about 1 s apart; gas meters far more rarely; 1 day),
             three_minutes (10 days), fifteen_minutes (31 days), one_hour (93 days), one_day
             (10 years), one_week (20 years), one_month (50 years), one_year (100 years).
         fields (str | Unset):
@@ -207,7 +208,8 @@ def sync(
         from_ (int): Unix time in milliseconds.
         to (int | Unset): Unix time in milliseconds.
         resolution (ReadingsResolution | Unset): Spacing of readings and the longest `to - from`
-            it allows: raw (about 2 s, 1 day),
+            it allows: raw (the meter's own
+            times, about 1 s apart; gas meters far more rarely; 1 day),
             three_minutes (10 days), fifteen_minutes (31 days), one_hour (93 days), one_day
             (10 years), one_week (20 years), one_month (50 years), one_year (100 years).
         fields (str | Unset):
@@ -261,7 +263,8 @@ async def asyncio_detailed(
         from_ (int): Unix time in milliseconds.
         to (int | Unset): Unix time in milliseconds.
         resolution (ReadingsResolution | Unset): Spacing of readings and the longest `to - from`
-            it allows: raw (about 2 s, 1 day),
+            it allows: raw (the meter's own
+            times, about 1 s apart; gas meters far more rarely; 1 day),
             three_minutes (10 days), fifteen_minutes (31 days), one_hour (93 days), one_day
             (10 years), one_week (20 years), one_month (50 years), one_year (100 years).
         fields (str | Unset):
@@ -318,7 +321,8 @@ async def asyncio(
         from_ (int): Unix time in milliseconds.
         to (int | Unset): Unix time in milliseconds.
         resolution (ReadingsResolution | Unset): Spacing of readings and the longest `to - from`
-            it allows: raw (about 2 s, 1 day),
+            it allows: raw (the meter's own
+            times, about 1 s apart; gas meters far more rarely; 1 day),
             three_minutes (10 days), fifteen_minutes (31 days), one_hour (93 days), one_day
             (10 years), one_week (20 years), one_month (50 years), one_year (100 years).
         fields (str | Unset):

@@ -1,0 +1,66 @@
+"""Importing the packages is cheap: no optional package, no model or client not asked for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import version
+
+import inexogy
+import inexogy_auth
+import inexogy_client
+import inexogy_mock
+import pytest
+
+HEAVY = ("connexion", "flask", "uvicorn", "numpy", "matplotlib", "polars", "pandas", "pyarrow")
+
+
+def _loaded_after(statement: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``statement``."""
+    script = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(result.stdout.split())
+
+
+@pytest.mark.parametrize("package", ["inexogy_client", "inexogy_auth", "inexogy"])
+def test_importing_a_package_loads_no_optional_package(package: str) -> None:
+    loaded = _loaded_after(f"import {package}")
+    assert not {name for name in HEAVY if name in loaded}
+    assert not {name for name in loaded if name.startswith("inexogy_client.models.")}
+
+
+def test_importing_a_model_does_not_import_the_other_models_nor_httpx() -> None:
+    loaded = _loaded_after("from inexogy_client.models import Meter")
+    models = {name for name in loaded if name.startswith("inexogy_client.models.")}
+    assert models == {"inexogy_client.models.meter", "inexogy_client.models.location"}
+    assert "httpx" not in loaded
+
+
+def test_the_oauth_dance_imports_only_the_models_it_uses() -> None:
+    loaded = _loaded_after("import inexogy_auth.dance")
+    assert "inexogy_client.models.reading" not in loaded
+    assert "inexogy_client.models.meter" not in loaded
+
+
+def test_the_command_starts_without_the_library_behind_it() -> None:
+    loaded = _loaded_after("import inexogy.cli.app")
+    assert not {"httpx", "oauthlib", "polars", "numpy", "matplotlib", "inexogy.archive"} & loaded
+
+
+def test_every_public_name_is_reachable_lazily() -> None:
+    for package in (inexogy, inexogy_auth, inexogy_client):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, (package.__name__, name)
+        assert set(package.__all__) <= set(dir(package))
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        _ = inexogy.nothing_here  # type: ignore[attr-defined]
+
+
+def test_each_package_has_the_distributions_version() -> None:
+    expected = version("inexogy")
+    assert inexogy.__version__ == expected
+    assert inexogy_auth.__version__ == expected
+    assert inexogy_client.__version__ == expected
+    assert inexogy_mock.__version__ == expected
