@@ -11,11 +11,12 @@ import time
 import weakref
 
 import httpx
+import numpy as np
 import orjson
 import pytest
 from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, Account, MeterSpec, create_app, running
 from inexogy_mock.accounts import Registry
-from inexogy_mock.meter_list import MeterListCache
+from inexogy_mock.meter_list import MeterListCache, next_reading_ms
 from inexogy_mock.oauth import TIMESTAMP_WINDOW_S, OAuthProvider, SignedRequest
 from inexogy_mock.texts import ServiceError
 from oauthlib import oauth1
@@ -41,11 +42,22 @@ def test_the_cached_meter_list_is_what_a_fresh_rendering_gives_at_every_instant(
     )
     registry = Registry([account])
     cache = MeterListCache(registry)
-    # slot edges, the gas meter's first measurement, and the clock going back
-    instants = [FIRST_MS + offset for offset in range(-4_001, 4_002, 250)]
-    instants += [FIRST_MS - 1, FIRST_MS + 1_999, FIRST_MS - 2_000, FIRST_MS]
+    # every meter's first readings (the gas meter's first one comes during the sweep), a
+    # millisecond either side of each, and the clock going back
+    instants = []
+    for meter in registry.meters(OWNER):
+        first_slot = meter.first_slot()
+        if first_slot is None:
+            continue
+        first_ms = int(meter.clock.times(np.array([first_slot]))[0])
+        readings = meter.clock.times(meter.clock.slots(first_ms, first_ms + 3_600_000))[:4]
+        instants += [int(ms) + step for ms in readings for step in (-1, 0, 1)]
+    instants.sort()
+    instants += [FIRST_MS + offset for offset in range(-2_000, 2_000, 37)]
+    instants += [FIRST_MS - 1, instants[0] - 1]
     for now_ms in instants:
         assert cache.body(OWNER, now_ms) == _fresh(registry, OWNER, now_ms), now_ms
+    assert next_reading_ms(registry.meters(OWNER)[2], FIRST_MS) is None  # never sends
 
 
 def test_a_new_virtual_meter_appears_in_the_cached_list_at_once() -> None:
