@@ -99,7 +99,7 @@ class _Answer:
 
 
 class RawSendMiddleware:
-    """Outermost layer: keeps the server's own ``send`` in the scope so a fault can drop."""
+    """First of the stack: keeps the server's own ``send`` in the scope so a fault can drop."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
