@@ -6,18 +6,22 @@ dispatch must keep what the full stack does for the same request (body limits, n
 
 from __future__ import annotations
 
+import base64
 import gc
 import time
 import weakref
+from urllib.parse import quote
 
 import httpx
 import numpy as np
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, Account, MeterSpec, create_app, running
 from inexogy_mock.accounts import Registry
 from inexogy_mock.meter_list import MeterListCache, next_reading_ms
-from inexogy_mock.oauth import TIMESTAMP_WINDOW_S, OAuthProvider, SignedRequest
+from inexogy_mock.oauth import TIMESTAMP_WINDOW_S, OAuthProvider, SignedRequest, _unescape
 from inexogy_mock.texts import ServiceError
 from oauthlib import oauth1
 
@@ -153,3 +157,19 @@ def test_used_nonces_are_refused_and_forgotten_once_stale() -> None:
     now[0] += 2 * TIMESTAMP_WINDOW_S + 1
     provider.verify(signed("n2"), "data")
     assert len(provider._nonces) == len(provider._nonce_ages) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        st.lists(
+            st.sampled_from(
+                ["%2B", "%2F", "%3D", "%2b", "%3d", "%25", "%", "A", "z", "+", "/", "="]
+            )
+        ).map("".join),
+        st.text(st.characters(exclude_categories=["Cs"]), max_size=12),
+        st.binary(max_size=24).map(lambda raw: quote(base64.b64encode(raw).decode(), safe="")),
+    )
+)
+def test_unescaping_is_oauthlibs(text: str) -> None:
+    assert _unescape(text) == oauth1.rfc5849.utils.unescape(text)
