@@ -18,7 +18,7 @@ redacts passwords and secrets from their records.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .redaction import SecretRedactingFilter, install_log_redaction, redact_text
+from .redaction import SecretRedactingFilter, install_log_redaction, redact_text, secret_forms
 
 if TYPE_CHECKING:
     from .basic import BasicAuth
@@ -58,6 +58,7 @@ __all__ = [
     "authorize_async",
     "install_log_redaction",
     "redact_text",
+    "secret_forms",
 ]
 
 # Where each public name lives: imported on first use (PEP 562), so that importing one part

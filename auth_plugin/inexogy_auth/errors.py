@@ -53,7 +53,22 @@ class RateLimitedError(AuthError):
 
 
 class TokenExpiredError(AuthError):
-    """A call signed with an access token answered 401 and no re-authorization helped."""
+    """A call signed with an access token answered 401 and no re-authorization helped.
+
+    ``login_helps`` is False when fresh tokens were refused too (logging in again would only
+    give another one): then the base URL or the account is at fault.
+    """
+
+    def __init__(
+        self,
+        explanation: str,
+        *,
+        status: int | None = None,
+        message: str = "",
+        login_helps: bool = True,
+    ) -> None:
+        self.login_helps = login_helps
+        super().__init__(explanation, status=status, message=message)
 
 
 class UnexpectedAnswerError(AuthError):

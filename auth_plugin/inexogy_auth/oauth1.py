@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 import hmac
 import logging
 import re
 import secrets
-import threading
 import time
-import weakref
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -22,6 +19,7 @@ from oauthlib.oauth1.rfc5849 import signature, utils
 
 from .credentials import Credentials
 from .errors import TokenExpiredError
+from .healing import TokenHealing
 from .redaction import redact_text
 
 if TYPE_CHECKING:
@@ -63,9 +61,10 @@ class OAuth1Auth(httpx.Auth):
     ``clock`` replace them (for tests that pin the exact header).
 
     When a request signed with an access token answers 401, a ``reauthorizer`` runs the
-    authorization dance again (once per request; concurrent requests share one dance) and the
-    request is replayed, signed anew. Without a reauthorizer, or if the replay answers 401 too,
-    ``TokenExpiredError`` is raised.
+    authorization dance again and the request is replayed, signed anew: one dance at a time,
+    shared by every request that needs it, so that parallel requests heal too (see
+    ``inexogy_auth.healing``). Without a reauthorizer, or when the service refuses even fresh
+    tokens, ``TokenExpiredError`` is raised.
     """
 
     requires_request_body = True
@@ -94,10 +93,7 @@ class OAuth1Auth(httpx.Auth):
         self._clock = clock or time.time
         self._reauthorizer = reauthorizer
         self._signer: _Signer | None = None
-        self._dance_lock = threading.Lock()
-        self._locks_guard = threading.Lock()
-        self._async_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
-        self._async_locks = weakref.WeakKeyDictionary()
+        self._healing = TokenHealing()
 
     @classmethod
     def from_credentials(
@@ -133,45 +129,14 @@ class OAuth1Auth(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        """Sign, send, and on a 401 re-authorize once (thread-safe) and replay."""
-        request.read()
-        keys = self._keys
-        self._sign(request, keys)
-        response = yield request
-        if not self._token_refused(response, keys):
-            return
-        response.read()
-        reauthorizer = self._require_reauthorizer(request, response)
-        with self._dance_lock:
-            if self._keys.generation == keys.generation:
-                self._install(reauthorizer.reauthorize(self._credentials_of(keys)))
-        self._sign(request, self._keys)
-        response = yield request
-        if response.status_code == httpx.codes.UNAUTHORIZED:
-            response.read()
-            raise _refused_after_reauthorization(response)
+        """Sign and send; on a 401 heal the token (see ``inexogy_auth.healing``) and replay."""
+        return self._healing.sync_flow(self, request)
 
-    async def async_auth_flow(
+    def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """Sign, send, and on a 401 re-authorize once (one dance per event loop) and replay."""
-        await request.aread()
-        keys = self._keys
-        self._sign(request, keys)
-        response = yield request
-        if not self._token_refused(response, keys):
-            return
-        await response.aread()
-        reauthorizer = self._require_reauthorizer(request, response)
-        async with self._async_lock():
-            if self._keys.generation == keys.generation:
-                credentials = await reauthorizer.reauthorize_async(self._credentials_of(keys))
-                self._install(credentials)
-        self._sign(request, self._keys)
-        response = yield request
-        if response.status_code == httpx.codes.UNAUTHORIZED:
-            await response.aread()
-            raise _refused_after_reauthorization(response)
+        """Sign and send; on a 401 heal the token (see ``inexogy_auth.healing``) and replay."""
+        return self._healing.async_flow(self, request)
 
     def _sign(self, request: httpx.Request, keys: _Keys) -> None:
         signer = self._signer
@@ -200,20 +165,13 @@ class OAuth1Auth(httpx.Auth):
     ) -> Reauthorizer:
         if self._reauthorizer is None:
             raise TokenExpiredError(
-                "the access token was refused: log in again (or give OAuth1Auth a reauthorizer)",
+                "the access token was refused (it expired or was revoked): log in again, or "
+                "give the password (a Reauthorizer) so that it renews itself",
                 status=response.status_code,
                 message=redact_text(response.text.strip()),
             )
         logger.debug("401 on %s %s: re-authorizing", request.method, request.url.path)
         return self._reauthorizer
-
-    def _async_lock(self) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        with self._locks_guard:
-            lock = self._async_locks.get(loop)
-            if lock is None:
-                lock = self._async_locks[loop] = asyncio.Lock()
-            return lock
 
     def _install(self, credentials: Credentials) -> None:
         generation = self._keys.generation + 1
@@ -339,12 +297,3 @@ class _Signer:
             f'OAuth oauth_nonce="{nonce}", oauth_timestamp="{timestamp}"'
             f'{self._fixed_header}, oauth_signature="{signed}"'
         )
-
-
-def _refused_after_reauthorization(response: httpx.Response) -> TokenExpiredError:
-    return TokenExpiredError(
-        "the access token was refused again right after a new authorization: "
-        "check the account and the API base URL",
-        status=response.status_code,
-        message=redact_text(response.text.strip()),
-    )

@@ -7,12 +7,19 @@ every dance) puts a filter on the httpx and httpcore loggers that rewrites such 
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
-__all__ = ["REDACTED", "SecretRedactingFilter", "install_log_redaction", "redact_text"]
+__all__ = [
+    "REDACTED",
+    "SecretRedactingFilter",
+    "install_log_redaction",
+    "redact_text",
+    "secret_forms",
+]
 
 REDACTED = "[REDACTED]"
 
@@ -21,6 +28,19 @@ REDACTED = "[REDACTED]"
 _SECRET_PAIR = re.compile(
     r"""(?P<key>[A-Za-z_]*(?:password|secret|signature))(?P<close>["']?)(?P<sep>\s*[:=]\s*|%3D)"""
     r"""(?:"[^"]*"|'[^']*'|[^&\s,;"'}\]]*)""",
+    re.IGNORECASE,
+)
+# Credentials in header form, wherever a server or a proxy echoes them: the Basic token
+# (base64 of email:password), Bearer tokens, and the whole value of an OAuth header.
+_CREDENTIAL_CHAR = r"[A-Za-z0-9+/=._~%-]"
+_HEADER_CREDENTIALS = re.compile(
+    # As a header: "Authorization: Basic dXNl..." (whatever follows the scheme).
+    r"(?P<scheme>\bAuthorization[\"']?\s*[:=]\s*[\"']?(?:Basic|Bearer|Digest)\s+)"
+    rf"{_CREDENTIAL_CHAR}{{4,}}"
+    # Alone: "Basic dXNl..." when the token looks encoded (a digit, "+", "/" or "="), so
+    # that words after "Basic" in a sentence stay readable.
+    rf"|(?P<bare>\b(?:Basic|Bearer)\s+)(?={_CREDENTIAL_CHAR}*[0-9+/=]){_CREDENTIAL_CHAR}{{8,}}"
+    r"|(?P<oauth>\bOAuth\s+)(?:realm|oauth_)[^\r\n]*",
     re.IGNORECASE,
 )
 _SHORTEST_VALUE_REPLACED = 3
@@ -35,19 +55,38 @@ _LOGGERS = (
 )
 
 
-def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """Return ``text`` with secret-looking pairs and every given secret value replaced.
+def _header_sub(match: re.Match[str]) -> str:
+    return (match["scheme"] or match["bare"] or match["oauth"]) + REDACTED
 
-    The values are also replaced in their percent-encoded forms, as they appear in URLs and
-    form bodies. Values shorter than three characters are left alone (they would garble the
-    text without hiding anything).
+
+def secret_forms(secret: str) -> set[str]:
+    """Return every form ``secret`` may take in a text: as is, percent-encoded, base64.
+
+    The base64 forms (standard and URL-safe, with and without padding) are how a Basic
+    ``Authorization`` header carries ``email:password``; give that pair as a secret too.
+    """
+    encoded = secret.encode("utf-8")
+    forms = {secret, quote(secret, safe=""), quote_plus(secret, safe="")}
+    for b64 in (base64.b64encode(encoded), base64.urlsafe_b64encode(encoded)):
+        text = b64.decode("ascii")
+        forms.update({text, text.rstrip("=")})
+    return {form for form in forms if len(form) >= _SHORTEST_VALUE_REPLACED}
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Return ``text`` with secret-looking pairs, credentials and every given secret replaced.
+
+    Replaced are: ``password=...``, ``"secret": "..."`` and the like; the credentials of
+    ``Basic``, ``Bearer`` and ``OAuth`` header values; and each value of ``secrets`` in every
+    form of ``secret_forms`` (raw, percent-encoded, base64). Values shorter than three
+    characters are left alone (they would garble the text without hiding anything).
     """
     redacted = _SECRET_PAIR.sub(rf"\g<key>\g<close>\g<sep>{REDACTED}", text)
-    for secret in secrets:
-        if len(secret) < _SHORTEST_VALUE_REPLACED:
-            continue
-        for form in {secret, quote(secret, safe=""), quote_plus(secret, safe="")}:
-            redacted = redacted.replace(form, REDACTED)
+    redacted = _HEADER_CREDENTIALS.sub(_header_sub, redacted)
+    forms = set().union(*(secret_forms(secret) for secret in secrets if secret))
+    # Longest first: a form may contain another one.
+    for form in sorted(forms, key=len, reverse=True):
+        redacted = redacted.replace(form, REDACTED)
     return redacted
 
 

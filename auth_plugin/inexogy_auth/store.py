@@ -28,6 +28,11 @@ class TokenStore:
     directory and renames it over the old one, so a reader sees the old file or the new one,
     never a part. A corrupt file, one that group or others may read, or one owned by another
     user gives a ``TokenStoreError`` that says what to do.
+
+    The token file is only ever a regular file: a directory, FIFO, device or socket at the path
+    gives a ``TokenStoreError`` at once (nothing is opened that could block, nothing replaced).
+    A symbolic link is followed: the file it names is read, and replaced when saving, while the
+    link stays.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -43,7 +48,10 @@ class TokenStore:
     def load(self) -> Credentials | None:
         """Return the saved credentials, or None when there is no token file."""
         try:
-            fd = os.open(self.path, os.O_RDONLY)
+            self._check_kind(os.stat(self.path))
+            # O_NONBLOCK: should a FIFO take the file's place after the check, opening it
+            # must not wait for a writer (the fstat below then refuses it).
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError:
             return None
         except OSError as exc:
@@ -67,14 +75,18 @@ class TokenStore:
                 ) from None
 
     def save(self, credentials: Credentials) -> None:
-        """Write the credentials atomically (mode 0600, parent directory created 0700)."""
+        """Write the credentials atomically (mode 0600, parent directory created 0700).
+
+        When the path is a symbolic link, the file it names is replaced and the link stays.
+        """
         payload = json.dumps(credentials.to_dict(), indent=2).encode("utf-8") + b"\n"
-        directory = self.path.parent
+        target = self._target()
+        directory = target.parent
         try:
             directory.mkdir(mode=_PRIVATE_DIR, parents=True, exist_ok=True)
             # mkstemp opens with O_CREAT | O_EXCL and mode 0600: private from the first byte.
             fd, temporary = tempfile.mkstemp(
-                prefix=f".{self.path.name}.", suffix=".tmp", dir=directory
+                prefix=f".{target.name}.", suffix=".tmp", dir=directory
             )
         except OSError as exc:
             raise TokenStoreError(
@@ -86,7 +98,7 @@ class TokenStore:
                 file.write(payload)
                 file.flush()
                 os.fsync(file.fileno())
-            os.replace(temporary, self.path)
+            os.replace(temporary, target)
         except OSError as exc:
             Path(temporary).unlink(missing_ok=True)
             raise TokenStoreError(
@@ -94,10 +106,19 @@ class TokenStore:
                 "is unchanged: free some disk space or fix the permissions, then try again"
             ) from None
 
+    def check(self) -> None:
+        """Raise ``TokenStoreError`` now when the path holds something no token can be saved to.
+
+        A directory, FIFO, device or socket (or a link to one) is refused; a missing file or a
+        regular one is fine. Call it before a login, so that the dance is not run in vain.
+        """
+        self._target()
+
     def delete(self) -> bool:
-        """Remove the token file; return whether there was one."""
+        """Remove the token file (the file a symbolic link names); return whether there was one."""
         try:
-            self.path.unlink()
+            target = self._target()
+            target.unlink()
         except FileNotFoundError:
             return False
         except OSError as exc:
@@ -106,11 +127,44 @@ class TokenStore:
             ) from None
         return True
 
-    def _check_private(self, status: os.stat_result) -> None:
-        if not stat.S_ISREG(status.st_mode):
+    def _target(self) -> Path:
+        """Return the file to write: the path, or the file its symbolic link(s) name.
+
+        Raises ``TokenStoreError`` when something other than a regular file is there.
+        """
+        target = Path(os.path.realpath(self.path)) if self.path.is_symlink() else self.path
+        try:
+            self._check_kind(os.stat(target))
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
             raise TokenStoreError(
-                f"the token file {self.path} is not a regular file: remove it and {_LOGIN_AGAIN}"
-            )
+                f"cannot reach the token file {self.path} ({exc.strerror}): fix its "
+                f"permissions, or choose another path with {TOKEN_FILE_ENV}"
+            ) from None
+        return target
+
+    def _check_kind(self, status: os.stat_result) -> None:
+        """Refuse anything but a regular file, naming what is there instead."""
+        mode = status.st_mode
+        if stat.S_ISREG(mode):
+            return
+        kinds = (
+            (stat.S_ISDIR, "a directory"),
+            (stat.S_ISFIFO, "a FIFO (named pipe)"),
+            (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"),
+            (stat.S_ISSOCK, "a socket"),
+        )
+        kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+        raise TokenStoreError(
+            f"the token file {self.path} is {kind}, not a regular file, so it is neither read "
+            f"nor replaced: remove what is there and {_LOGIN_AGAIN}, or choose another path "
+            f"(--token-file, {TOKEN_FILE_ENV})"
+        )
+
+    def _check_private(self, status: os.stat_result) -> None:
+        self._check_kind(status)
         getuid = getattr(os, "getuid", None)
         if getuid is not None and status.st_uid != getuid():
             raise TokenStoreError(

@@ -35,6 +35,7 @@ def test_all_is_pinned_and_importable() -> None:
             "authorize_async",
             "install_log_redaction",
             "redact_text",
+            "secret_forms",
         ]
     )
     for name in inexogy_auth.__all__:

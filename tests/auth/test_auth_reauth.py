@@ -63,8 +63,12 @@ def store(tmp_path: Path) -> TokenStore:
     return TokenStore(tmp_path / "token.json")
 
 
-def healing_auth(server: DanceServer, store: TokenStore, provider: PasswordProvider) -> OAuth1Auth:
-    reauthorizer = Reauthorizer(server.base_url, provider, store=store)
+def healing_auth(
+    server: DanceServer, store: TokenStore, provider: PasswordProvider, max_dances: int = 3
+) -> OAuth1Auth:
+    reauthorizer = Reauthorizer(
+        server.base_url, provider, store=store, min_interval=0, max_dances=max_dances
+    )
     return OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
 
 
@@ -103,11 +107,16 @@ async def test_expired_token_heals_once_async(server: DanceServer, store: TokenS
     assert store.load() == NEW
 
 
-def test_second_401_raises_after_one_dance_sync(server: DanceServer, store: TokenStore) -> None:
+def test_fresh_tokens_refused_raise_after_max_dances_sync(
+    server: DanceServer, store: TokenStore
+) -> None:
     server.meters(CONSUMER, ACCESS, status=401)
     server.dance(register=False, access=NEW_ACCESS)
     server.meters(CONSUMER, NEW_ACCESS, status=401)
-    auth = healing_auth(server, store, PasswordProvider())
+    server.dance(register=False, access=ACCESS)
+    server.meters(CONSUMER, ACCESS, status=401)
+    provider = PasswordProvider()
+    auth = healing_auth(server, store, provider, max_dances=2)
     with (
         inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client,
         pytest.raises(TokenExpiredError) as raised,
@@ -115,17 +124,28 @@ def test_second_401_raises_after_one_dance_sync(server: DanceServer, store: Toke
         get_meters.sync_detailed(client=client)
     server.server.check()
     assert raised.value.status == 401
-    assert server.paths() == ["/meters", *REDANCE, "/meters"]
+    assert "2 new access tokens" in str(raised.value)
+    assert "logging in again would not help" in str(raised.value)
+    assert server.paths() == ["/meters", *REDANCE, "/meters", *REDANCE, "/meters"]
+    assert provider.calls == 2
+    # Another call meeting the same refused token fails at once, without a third dance.
+    server.meters(CONSUMER, ACCESS, status=401)
+    with (
+        inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client,
+        pytest.raises(TokenExpiredError),
+    ):
+        get_meters.sync_detailed(client=client)
+    assert provider.calls == 2
 
 
 @pytest.mark.anyio
-async def test_second_401_raises_after_one_dance_async(
+async def test_fresh_token_refused_raises_after_one_dance_async(
     server: DanceServer, store: TokenStore
 ) -> None:
     server.meters(CONSUMER, ACCESS, status=401)
     server.dance(register=False, access=NEW_ACCESS)
     server.meters(CONSUMER, NEW_ACCESS, status=401)
-    auth = healing_auth(server, store, PasswordProvider())
+    auth = healing_auth(server, store, PasswordProvider(), max_dances=1)
     async with inexogy_client.Client(base_url=server.base_url, httpx_args={"auth": auth}) as client:
         with pytest.raises(TokenExpiredError):
             await get_meters.asyncio_detailed(client=client)

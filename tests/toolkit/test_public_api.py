@@ -12,7 +12,8 @@ PUBLIC = {
     "ExportFormat", "Inexogy", "InexogyError", "InvalidCredentialsError", "InvalidResponseError",
     "LastReading", "LivePoller", "MeterState", "NetworkError", "NotFoundError", "NotLoggedInError",
     "PermissionDeniedError",
-    "RateLimitError", "Readings", "Resolution", "RetryPolicy", "ServerError", "Snapshot",
+    "RateLimitError", "Readings", "Resolution", "ResponseLimits", "RetryPolicy", "ServerError",
+    "Snapshot",
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",
     "si_name", "split_range", "to_ms", "to_si", "Per", "UsageError",
 }  # fmt: skip

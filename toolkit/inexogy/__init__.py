@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     )
     from .export import ExportFormat
     from .last_reading import LastReading
+    from .limits import ResponseLimits
     from .live import LivePoller, MeterState, Snapshot
     from .readings import Readings
     from .retry import RetryPolicy
@@ -82,6 +83,7 @@ __all__ = [
     "RateLimitError",
     "Readings",
     "Resolution",
+    "ResponseLimits",
     "RetryPolicy",
     "ServerError",
     "Snapshot",
@@ -130,6 +132,7 @@ _MODULES = {
     "InvalidCredentialsError": ".errors",
     "InvalidResponseError": ".errors",
     "LastReading": ".last_reading",
+    "ResponseLimits": ".limits",
     "NetworkError": ".errors",
     "NotFoundError": ".errors",
     "NotLoggedInError": ".errors",

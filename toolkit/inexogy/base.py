@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Self
 
@@ -15,6 +15,7 @@ from .calls import Call, readings_chunk
 from .chunks import Resolution, split_range
 from .connection import Connection, base_url_for
 from .last_reading import Clock
+from .limits import DEFAULT_RESPONSE_LIMITS, ResponseLimits
 from .meters import MeterRef, known_meter_id, match_meter
 from .retry import Retrier, RetryPolicy
 from .sessions import (
@@ -47,17 +48,20 @@ class ClientBase:
         clock: Clock,
         monotonic: Callable[[], float],
         asynchronous: bool,
+        response_limits: ResponseLimits | Mapping[str, int] | None = None,
     ) -> None:
         if max_concurrency < 1:
             raise ValueError(f"max_concurrency must be at least 1, not {max_concurrency}")
         if timeout <= 0:
             raise ValueError(f"timeout must be positive seconds, not {timeout}")
+        self._response_limits = _limits(response_limits)
         self._connection = Connection(
             auth=auth,
             base_url=base_url,
             timeout=timeout,
             http_client=http_client,
             asynchronous=asynchronous,
+            response_limits=self._response_limits,
         )
         self._retrier = Retrier(retry, monotonic)
         self._max_concurrency = max_concurrency
@@ -161,6 +165,11 @@ class ClientBase:
         )
 
     @property
+    def response_limits(self) -> ResponseLimits:
+        """The size limits answers are held to (see ``inexogy.ResponseLimits``)."""
+        return self._response_limits
+
+    @property
     def base_url(self) -> str:
         """The API's base URL, e.g. ``https://api.inexogy.com/public/v1``."""
         return self._connection.base_url
@@ -223,3 +232,12 @@ class ClientBase:
             (low, high, readings_chunk(meter_id, low, high, resolution, fields))
             for low, high in split_range(lower, upper, resolution)
         ]
+
+
+def _limits(given: ResponseLimits | Mapping[str, int] | None) -> ResponseLimits:
+    """Return the limits for what a client was given: nothing, limits, or sizes per path."""
+    if given is None:
+        return DEFAULT_RESPONSE_LIMITS
+    if isinstance(given, ResponseLimits):
+        return given
+    return DEFAULT_RESPONSE_LIMITS.with_limits(given)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 import inexogy_client
@@ -41,10 +41,10 @@ from inexogy_client.models.load_profile_resolution import LoadProfileResolution
 from inexogy_client.types import UNSET, Response, Unset
 
 from .chunks import Resolution
-from .errors import InvalidResponseError
 from .last_reading import Clock, LastReading
 from .responses import decode_errors_mapped, parsed_or_raise, request_errors_mapped
 from .timestamps import from_ms, to_ms
+from .validation import check_model, check_models, check_readings, check_time, invalid_answer
 
 __all__ = [
     "Call",
@@ -76,58 +76,68 @@ class Call(Generic[T]):
     kwargs: dict[str, Any]
     convert: Callable[[Any], T]
     idempotent: bool = True
+    endpoint: str = "the service"
+    """The operation, as ``GET /readings``, named in the errors of its answers."""
 
     def send(self, client: inexogy_client.Client) -> T:
         """Send once with the sync client; any failure raises an ``InexogyError``."""
-        with request_errors_mapped(), decode_errors_mapped():
+        with request_errors_mapped(self.endpoint), decode_errors_mapped(self.endpoint):
             response = self.sync(client=client, **self.kwargs)
         return self._result(response)
 
     async def send_async(self, client: inexogy_client.Client) -> T:
         """Send once with the async client; any failure raises an ``InexogyError``."""
-        with request_errors_mapped(), decode_errors_mapped():
+        with request_errors_mapped(self.endpoint), decode_errors_mapped(self.endpoint):
             response = await self.asyncio(client=client, **self.kwargs)
         return self._result(response)
 
     def _result(self, response: Response[Any]) -> T:
         parsed = parsed_or_raise(response)
-        with decode_errors_mapped():
+        with decode_errors_mapped(self.endpoint):
             return self.convert(parsed)
 
 
-def _call(module: Any, convert: Callable[[Any], T], **kwargs: Any) -> Call[T]:
+Convert = Callable[[Any, str], T]
+"""Checks the parsed answer of an endpoint (named by the ``str``) and makes the result."""
+
+
+def _call(module: Any, convert: Convert[T], **kwargs: Any) -> Call[T]:
     """Return a call of a generated operation module (``sync_detailed``/``asyncio_detailed``)."""
-    return Call(module.sync_detailed, module.asyncio_detailed, kwargs, convert)
+    # The generated module's own description of the request: no HTTP is spoken here.
+    request = module._get_kwargs(**kwargs)
+    endpoint = f"{request['method'].upper()} {request['url']}"
+    return Call(
+        module.sync_detailed,
+        module.asyncio_detailed,
+        kwargs,
+        lambda parsed: convert(parsed, endpoint),
+        endpoint=endpoint,
+    )
 
 
-def _expect(parsed: Any, kind: type[T], what: str) -> T:
-    """Return ``parsed`` if it is a ``kind``; otherwise the answer is not what the API promises."""
-    if not isinstance(parsed, kind):
-        raise InvalidResponseError(
-            f"200 OK, but the body is not {what} ({type(parsed).__name__}); try again later",
-            status=200,
-        )
-    return parsed
-
-
-def _list_of(kind: type[T], what: str) -> Callable[[Any], list[T]]:
-    def convert(parsed: Any) -> list[T]:
-        items = _expect(parsed, list, f"a list of {what}")
-        for item in items:
-            _expect(item, kind, f"a list of {what}")
-        return items
+def _model(kind: type[T], what: str) -> Convert[T]:
+    def convert(parsed: Any, endpoint: str) -> T:
+        check_model(parsed, kind, endpoint, what)
+        return cast(T, parsed)
 
     return convert
 
 
-def _text(what: str) -> Callable[[Any], str]:
-    def convert(parsed: Any) -> str:
-        text = _expect(parsed, str, what)
-        if not text:
-            raise InvalidResponseError(
-                f"200 OK with an empty body instead of {what}; try again later", status=200
-            )
-        return text
+def _list_of(kind: type[T], what: str) -> Convert[list[T]]:
+    def convert(parsed: Any, endpoint: str) -> list[T]:
+        check_models(parsed, kind, endpoint, what)
+        return cast(list[T], parsed)
+
+    return convert
+
+
+def _text(what: str) -> Convert[str]:
+    def convert(parsed: Any, endpoint: str) -> str:
+        if not isinstance(parsed, str):
+            raise invalid_answer(endpoint, f"the body is not {what}")
+        if not parsed:
+            raise invalid_answer(endpoint, f"the body is empty instead of {what}")
+        return parsed
 
     return convert
 
@@ -159,23 +169,36 @@ def meters() -> Call[list[Meter]]:
     return _call(get_meters, _list_of(Meter, "meters"))
 
 
+def _names(what: str) -> Convert[list[str]]:
+    def convert(parsed: Any, endpoint: str) -> list[str]:
+        if not isinstance(parsed, list) or set(map(type, parsed)) - {str}:
+            raise invalid_answer(endpoint, f"the body is not a list of {what}")
+        return parsed
+
+    return convert
+
+
 def field_names(meter_id: str) -> Call[list[str]]:
     """``GET /field_names``."""
-    return _call(get_field_names, _list_of(str, "field names"), meter_id=meter_id)
+    return _call(get_field_names, _names("field names"), meter_id=meter_id)
 
 
 def devices(meter_id: str) -> Call[list[str]]:
     """``GET /devices``."""
-    return _call(get_devices, _list_of(str, "device names"), meter_id=meter_id)
+    return _call(get_devices, _names("device names"), meter_id=meter_id)
 
 
 def readings_chunk(
     meter_id: str, lower: int, upper: int, resolution: Resolution, fields: Sequence[str] | None
 ) -> Call[list[Reading]]:
     """``GET /readings`` over one span ``[lower, upper)`` in ms."""
+
+    def convert(parsed: Any, endpoint: str) -> list[Reading]:
+        return cast(list[Reading], check_readings(parsed, endpoint, lower, upper, resolution))
+
     return _call(
         get_readings,
-        _list_of(Reading, "readings"),
+        convert,
         meter_id=meter_id,
         from_=lower,
         to=upper,
@@ -187,9 +210,9 @@ def readings_chunk(
 def last_reading(meter_id: str, fields: Sequence[str] | None, clock: Clock) -> Call[LastReading]:
     """``GET /last_reading``."""
 
-    def convert(parsed: Any) -> LastReading:
-        reading = _expect(parsed, Reading, "a reading")
-        return LastReading(meter_id, reading.time, reading.values.to_dict(), clock=clock)
+    def convert(parsed: Any, endpoint: str) -> LastReading:
+        check_model(parsed, Reading, endpoint, "a reading")
+        return LastReading(meter_id, parsed.time, parsed.values.to_dict(), clock=clock)
 
     return _call(get_last_reading, convert, meter_id=meter_id, fields=_fields(fields))
 
@@ -200,8 +223,9 @@ def statistics(
     """``GET /statistics``."""
     from_, to = _range(start, end)
 
-    def convert(parsed: Any) -> dict[str, Statistic]:
-        return dict(_expect(parsed, Statistics, "statistics").additional_properties)
+    def convert(parsed: Any, endpoint: str) -> dict[str, Statistic]:
+        check_model(parsed, Statistics, endpoint, "statistics")
+        return dict(parsed.additional_properties)
 
     return _call(
         get_statistics, convert, meter_id=meter_id, from_=from_, to=to, fields=_fields(fields)
@@ -215,8 +239,9 @@ def load_profile(
     if last_day < first_day:
         raise ValueError(f"last_day {last_day} must not be before first_day {first_day}")
 
-    def convert(parsed: Any) -> list[dict[str, float]]:
-        return [row.to_dict() for row in _list_of(LoadProfileRow, "load profile rows")(parsed)]
+    def convert(parsed: Any, endpoint: str) -> list[dict[str, float]]:
+        check_models(parsed, LoadProfileRow, endpoint, "load profile rows")
+        return [row.to_dict() for row in parsed]
 
     return _call(
         get_load_profile,
@@ -250,16 +275,19 @@ def disaggregation(
     """``GET /disaggregation``: energy per device (10^-10 kWh) per 15-minute interval."""
     from_, to = _range(start, end)
 
-    def convert(parsed: Any) -> dict[datetime, dict[str, int]]:
-        answer = _expect(parsed, Disaggregation, "a disaggregation")
-        return {
-            from_ms(int(time)): {
+    def convert(parsed: Any, endpoint: str) -> dict[datetime, dict[str, int]]:
+        check_model(parsed, Disaggregation, endpoint, "a disaggregation")
+        intervals: dict[int, dict[str, int]] = {}
+        for key, devices in parsed.additional_properties.items():
+            time = int(key) if key.isdecimal() and key.isascii() else key
+            problem = check_time(time, f"the interval key {key!r}")
+            if problem:
+                raise invalid_answer(endpoint, problem)
+            # Finite numbers within int64 (checked above): whole 10^-10 kWh.
+            intervals[cast(int, time)] = {
                 device: int(energy) for device, energy in devices.additional_properties.items()
             }
-            for time, devices in sorted(
-                answer.additional_properties.items(), key=lambda item: int(item[0])
-            )
-        }
+        return {from_ms(time): intervals[time] for time in sorted(intervals)}
 
     return _call(get_disaggregation, convert, meter_id=meter_id, from_=from_, to=to)
 
@@ -290,7 +318,7 @@ def create_virtual_meter_call(plus: Sequence[str], minus: Sequence[str]) -> Call
         raise ValueError("a virtual meter needs at least one meterId in plus")
     call = _call(
         create_virtual_meter,
-        lambda parsed: _expect(parsed, Meter, "a meter"),
+        _model(Meter, "a meter"),
         meter_ids_plus=",".join(plus),
         meter_ids_minus=",".join(minus) if minus else UNSET,
     )
@@ -299,4 +327,4 @@ def create_virtual_meter_call(plus: Sequence[str], minus: Sequence[str]) -> Call
 
 def delete_virtual_meter_call(meter_id: str) -> Call[None]:
     """``DELETE /virtual_meter``; the real service answers 501 Not Implemented."""
-    return _call(delete_virtual_meter, lambda parsed: None, meter_id=meter_id)
+    return _call(delete_virtual_meter, lambda parsed, endpoint: None, meter_id=meter_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime
 from types import TracebackType
@@ -21,6 +21,7 @@ from .base import ClientBase, Progress
 from .calls import Call, readings_chunk
 from .chunks import Resolution
 from .last_reading import Clock, LastReading, utc_now
+from .limits import ResponseLimits
 from .meters import MeterRef, match_meter
 from .readings import Readings, build_readings
 from .responses import request_errors_mapped
@@ -63,8 +64,10 @@ class Inexogy(ClientBase):
     failed calls are retried (``None``: not at all); ``timeout`` is per request, in seconds;
     ``max_concurrency`` bounds the parallel requests of a long range. ``sleep``, ``clock``
     (now, for ``LastReading.age`` and open ranges) and ``monotonic`` replace the real ones in
-    tests. All times taken and given are aware datetimes; a naive one raises ``ValueError``.
-    Failed calls raise subclasses of ``inexogy.InexogyError``.
+    tests. ``response_limits`` caps the size of answers per endpoint (a ``ResponseLimits``, or
+    ``{"/readings": bytes}`` to change some of the defaults). All times taken and given are
+    aware datetimes; a naive one raises ``ValueError``. Failed calls raise subclasses of
+    ``inexogy.InexogyError``.
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class Inexogy(ClientBase):
         sleep: Sleep = time.sleep,
         clock: Clock = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
+        response_limits: ResponseLimits | Mapping[str, int] | None = None,
     ) -> None:
         super().__init__(
             auth=auth,
@@ -89,6 +93,7 @@ class Inexogy(ClientBase):
             max_concurrency=max_concurrency,
             clock=clock,
             monotonic=monotonic,
+            response_limits=response_limits,
             asynchronous=False,
         )
         self._sleep = sleep

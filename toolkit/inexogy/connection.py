@@ -14,6 +14,8 @@ from collections.abc import AsyncGenerator, Generator
 import httpx
 import inexogy_client
 
+from .limits import DEFAULT_RESPONSE_LIMITS, ResponseLimits, guard_response, refuse_unknown_status
+
 __all__ = [
     "ACCEPT",
     "BASE_URL_ENV",
@@ -71,13 +73,21 @@ def _same_url(first: str | httpx.URL, second: str | httpx.URL) -> bool:
 class ApiAuth(httpx.Auth):
     """Authenticates requests under ``base_url`` with ``auth``; others go to ``fallback``.
 
-    Requests to the API also get an ``Accept`` header that includes ``text/plain``, and the
-    toolkit's User-Agent.
+    Requests to the API also get an ``Accept`` header that includes ``text/plain`` and the
+    toolkit's User-Agent, and their final answers pass the checks that must come before the
+    body is read: a status the HTTP standard knows, and the endpoint's size limit (``limits``).
     """
 
-    def __init__(self, auth: httpx.Auth, base_url: str, fallback: httpx.Auth | None = None):
+    def __init__(
+        self,
+        auth: httpx.Auth,
+        base_url: str,
+        fallback: httpx.Auth | None = None,
+        limits: ResponseLimits = DEFAULT_RESPONSE_LIMITS,
+    ):
         self.auth = auth
         self.fallback = fallback
+        self.limits = limits
         self._prefix = base_url.rstrip("/") + "/"
         self.requires_request_body = auth.requires_request_body or bool(
             fallback and fallback.requires_request_body
@@ -100,29 +110,48 @@ class ApiAuth(httpx.Auth):
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
-        """Hand the request to the chosen auth's flow."""
+        """Hand the request to the chosen auth's flow; check the API's final answer."""
         chosen = self._pick(request)
         if chosen is None:
             yield request
-        else:
-            yield from chosen.sync_auth_flow(request)
+            return
+        flow = chosen.sync_auth_flow(request)
+        try:
+            request = next(flow)
+            while True:
+                response = yield request
+                try:
+                    request = flow.send(response)
+                except StopIteration:
+                    break
+        finally:
+            flow.close()
+        self._check(response)
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        """Hand the request to the chosen auth's async flow."""
+        """Hand the request to the chosen auth's async flow; check the API's final answer."""
         chosen = self._pick(request)
         if chosen is None:
             yield request
             return
         flow = chosen.async_auth_flow(request)
-        request = await flow.__anext__()
-        while True:
-            response = yield request
-            try:
-                request = await flow.asend(response)
-            except StopAsyncIteration:
-                break
+        try:
+            request = await flow.__anext__()
+            while True:
+                response = yield request
+                try:
+                    request = await flow.asend(response)
+                except StopAsyncIteration:
+                    break
+        finally:
+            await flow.aclose()
+        self._check(response)
+
+    def _check(self, response: httpx.Response) -> None:
+        refuse_unknown_status(response)
+        guard_response(response, self.limits)
 
 
 class Connection:
@@ -141,6 +170,7 @@ class Connection:
         timeout: float,
         http_client: httpx.Client | httpx.AsyncClient | None,
         asynchronous: bool,
+        response_limits: ResponseLimits = DEFAULT_RESPONSE_LIMITS,
     ) -> None:
         expected = httpx.AsyncClient if asynchronous else httpx.Client
         if http_client is not None and not isinstance(http_client, expected):
@@ -156,7 +186,9 @@ class Connection:
             headers={"Accept": ACCEPT, "User-Agent": user_agent()},
             timeout=httpx.Timeout(timeout),
             raise_on_unexpected_status=False,
-            httpx_args={} if auth is None else {"auth": ApiAuth(auth, self.base_url)},
+            httpx_args={}
+            if auth is None
+            else {"auth": ApiAuth(auth, self.base_url, limits=response_limits)},
         )
         if http_client is None:
             # Created now, not lazily on first use, so worker threads never race to create it.
@@ -175,7 +207,9 @@ class Connection:
                 f"{self.base_url!r}: give the client no base_url, or the same one"
             )
         if auth is not None:
-            http_client.auth = ApiAuth(auth, self.base_url, fallback=http_client.auth)
+            http_client.auth = ApiAuth(
+                auth, self.base_url, fallback=http_client.auth, limits=response_limits
+            )
         if isinstance(http_client, httpx.AsyncClient):
             self.client.set_async_httpx_client(http_client)
         else:

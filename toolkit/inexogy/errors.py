@@ -68,7 +68,22 @@ class InvalidCredentialsError(AuthenticationError):
 
 
 class TokenExpiredError(AuthenticationError):
-    """The OAuth access token expired or is unknown (the service answers 401 with no text)."""
+    """The OAuth access token expired or is unknown (the service answers 401 with no text).
+
+    ``login_helps`` is False when even fresh tokens from a new authorization were refused:
+    logging in again would not help then (check the base URL and the account).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        login_helps: bool = True,
+    ) -> None:
+        super().__init__(message, status=status, retry_after=retry_after)
+        self.login_helps = login_helps
 
 
 class NotLoggedInError(AuthenticationError):

@@ -38,8 +38,12 @@ __all__ = [
     "parsed_or_raise",
 ]
 
-DECODE_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
-"""What the generated client raises on a 200 whose body is empty, not JSON or misshapen."""
+DECODE_ERRORS = (ValueError, TypeError, KeyError, AttributeError, RecursionError, OverflowError)
+"""What the generated client raises on a 200 whose body is empty, not JSON or misshapen.
+
+``RecursionError`` is the JSON parser refusing a body nested deeper than the interpreter's
+recursion limit: it stops there, long before the stack would run out.
+"""
 
 _MAX_MESSAGE = 500
 
@@ -70,7 +74,8 @@ def _server_text(status: int, content: bytes, headers: Mapping[str, str]) -> str
             f"{status} {reason}: the server answered an HTML page, not the API "
             "(an unknown path, or an outage); check the base URL and try again later"
         )
-    text = content.decode("utf-8", errors="replace").strip()
+    # A server (or a proxy) may echo the request's credentials: never pass them on.
+    text = inexogy_auth.redact_text(content.decode("utf-8", errors="replace").strip())
     if len(text) > _MAX_MESSAGE:
         text = text[:_MAX_MESSAGE] + "..."
     return text or f"{status} {reason}"
@@ -121,20 +126,32 @@ def parsed_or_raise(response: Response[Any]) -> Any:
     raise error_for_status(status, response.content, response.headers)
 
 
-def from_decode_error(error: Exception) -> InvalidResponseError:
-    """Return the error for a 200 the generated client could not parse."""
+def from_decode_error(error: Exception, endpoint: str = "the service") -> InvalidResponseError:
+    """Return the error for a 200 of ``endpoint`` the generated client could not parse."""
     if isinstance(error, ValueError) and getattr(error, "doc", None) == "":
         return InvalidResponseError(
-            "200 OK with an empty body: the service had no data to give (seen during "
-            "incidents); try again later",
+            f"{endpoint} answered 200 OK with an empty body: the service had no data to give "
+            "(seen during incidents); try again later",
             status=200,
         )
-    if isinstance(error, ValueError):
+    if isinstance(error, RecursionError):
         return InvalidResponseError(
-            f"200 OK with a body that is not valid JSON ({error}); try again later", status=200
+            f"{endpoint} answered 200 OK with JSON nested too deeply to be an answer of the "
+            "API; the answer was refused",
+            status=200,
         )
+    if isinstance(error, ValueError) and hasattr(error, "doc"):
+        return InvalidResponseError(
+            f"{endpoint} answered 200 OK with a body that is not valid JSON ({error}); "
+            "try again later",
+            status=200,
+        )
+    detail = str(error)
+    if len(detail) > 80:
+        detail = detail[:77] + "..."
+    detail = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
     return InvalidResponseError(
-        f"200 OK with JSON of an unexpected shape ({type(error).__name__}: {error})", status=200
+        f"{endpoint} answered 200 OK with JSON of an unexpected shape ({detail})", status=200
     )
 
 
@@ -171,7 +188,7 @@ def from_auth_error(error: inexogy_auth.AuthError) -> InexogyError:
     if isinstance(error, inexogy_auth.InvalidCredentialsError):
         return InvalidCredentialsError(message, status=status)
     if isinstance(error, inexogy_auth.TokenExpiredError):
-        return TokenExpiredError(message, status=status)
+        return TokenExpiredError(message, status=status, login_helps=error.login_helps)
     if isinstance(error, inexogy_auth.RateLimitedError):
         return RateLimitError(message, status=status, retry_after=error.retry_after)
     if isinstance(error, inexogy_auth.TokenStoreError):
@@ -180,20 +197,34 @@ def from_auth_error(error: inexogy_auth.AuthError) -> InexogyError:
 
 
 @contextmanager
-def request_errors_mapped() -> Iterator[None]:
-    """Turn httpx's transport errors and the auth layer's errors raised inside into ours."""
+def request_errors_mapped(endpoint: str = "the service") -> Iterator[None]:
+    """Turn httpx's errors and the auth layer's errors raised inside into ours.
+
+    Besides transport errors: a body whose declared encoding does not decode (gzip that is
+    not gzip), too many redirects, and other failures of httpx to read an answer.
+    """
     try:
         yield
     except httpx.TransportError as error:
         raise from_transport_error(error) from error
+    except httpx.DecodingError as error:
+        raise InvalidResponseError(
+            f"{endpoint} answered with a body that does not decode as its Content-Encoding "
+            f"says ({inexogy_auth.redact_text(str(error))[:80]}); try again later"
+        ) from error
+    except httpx.HTTPError as error:
+        raise InvalidResponseError(
+            f"{endpoint}: the answer could not be read "
+            f"({type(error).__name__}: {inexogy_auth.redact_text(str(error))[:80]})"
+        ) from error
     except inexogy_auth.AuthError as error:
         raise from_auth_error(error) from error
 
 
 @contextmanager
-def decode_errors_mapped() -> Iterator[None]:
+def decode_errors_mapped(endpoint: str = "the service") -> Iterator[None]:
     """Turn a failure to parse a 200 answer, raised inside, into ``InvalidResponseError``."""
     try:
         yield
     except DECODE_ERRORS as error:
-        raise from_decode_error(error) from error
+        raise from_decode_error(error, endpoint) from error

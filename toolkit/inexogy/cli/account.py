@@ -40,10 +40,13 @@ def login(
             "login needs the account's email: pass --email or set INEXOGY_EMAIL",
             param_hint="--email",
         )
-    password = options.read_password(from_stdin=password_stdin)
     store = options.token_store()
     from inexogy import Inexogy  # the client's imports are paid only by commands that call
+    from inexogy.responses import request_errors_mapped
 
+    with request_errors_mapped():
+        store.check()  # before the password is asked for and the dance is run
+    password = options.read_password(from_stdin=password_stdin)
     with Inexogy.login(
         address, password, base_url=options.base_url, store=store, retry=options.retry()
     ):

@@ -17,7 +17,7 @@ from .account import login, logout
 from .chart import plot
 from .data import last_reading, meters, readings, statistics
 from .exporter import exporter
-from .options import AuthMethod, GlobalOptions
+from .options import AuthMethod, GlobalOptions, check_base_url
 from .sync import sync
 from .usage import usage
 from .watch import watch
@@ -111,6 +111,8 @@ def global_options(
     ] = None,
 ) -> None:
     """Read your inexogy smart meters."""
+    if base_url is not None:
+        check_base_url(base_url)
     ctx.obj = GlobalOptions(
         base_url=base_url,
         auth=auth,

@@ -17,10 +17,12 @@ from inexogy_auth import redact_text
 from typer.core import TyperGroup
 
 from inexogy import errors
+from inexogy.files import published_count
+from inexogy.stops import Stopped, stops_caught
 
 from .options import GlobalOptions
 
-__all__ = ["CommandFailedError", "ReportingGroup", "describe_failure"]
+__all__ = ["CommandFailedError", "ReportingGroup", "describe_failure", "describe_stop"]
 
 API_ERROR_EXIT = 1
 
@@ -41,10 +43,13 @@ def describe_failure(error: BaseException, options: GlobalOptions) -> str:
             return f"not logged in (no token in {options.token_store().path}): run `{login}` first"
         case errors.InvalidCredentialsError():
             return "the email or password was refused: check both and log in again"
+        case errors.TokenExpiredError(login_helps=False):
+            return error.message
         case errors.TokenExpiredError():
             return (
                 f"the stored token is no longer accepted: run `{login}` again "
-                "(against the same --base-url)"
+                "(against the same --base-url), or set INEXOGY_EMAIL and INEXOGY_PASSWORD "
+                "so that it renews itself"
             )
         case errors.RateLimitError():
             wait = f"{error.retry_after:g} s" if error.retry_after is not None else "a minute"
@@ -69,13 +74,37 @@ def describe_failure(error: BaseException, options: GlobalOptions) -> str:
     return f"unexpected {type(error).__name__}: {error} (run with -v for the traceback)"
 
 
+def describe_stop(stop: Stopped, command: str, published_before: int) -> str:
+    """Say in one line what a signal stopped, and that nothing was written (or what was)."""
+    what = f"`inexogy {command}`" if command else "inexogy"
+    count, last = published_count()
+    if stop.writing is not None:
+        return (
+            f"{what} stopped by {stop.signal_name} while writing {stop.writing}: nothing was "
+            f"written ({stop.writing} is as it was before)"
+        )
+    if count > published_before and last is not None:
+        return f"{what} stopped by {stop.signal_name} after {last} was written completely"
+    return f"{what} stopped by {stop.signal_name}: nothing was written"
+
+
 class ReportingGroup(TyperGroup):
-    """The command group of ``inexogy``: reports a failed command and exits with status 1."""
+    """The command group of ``inexogy``: reports a failed command and exits with status 1.
+
+    SIGINT and SIGTERM stop a command cleanly: files being written are removed, one line says
+    what was stopped, and the exit status is 130 or 143 (128 + the signal's number).
+    """
 
     def invoke(self, ctx: Any) -> Any:  # Any: typer's own Context type is private
         """Run the command; explain any failure other than a usage error."""
+        published_before, _ = published_count()
         try:
-            return super().invoke(ctx)
+            with stops_caught():
+                return super().invoke(ctx)
+        except Stopped as stop:
+            line = describe_stop(stop, ctx.invoked_subcommand or "", published_before)
+            typer.echo(f"inexogy: {line}", err=True)
+            raise typer.Exit(stop.exit_status) from None
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise  # usage errors (exit status 2) and deliberate exits speak for themselves
         except BrokenPipeError:

@@ -18,7 +18,7 @@ from inexogy.zones import local_zone
 if TYPE_CHECKING:
     from inexogy import Inexogy, RetryPolicy
 
-__all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "read_password"]
+__all__ = ["PASSWORD_ENV", "AuthMethod", "GlobalOptions", "check_base_url", "read_password"]
 
 AuthMethod = Literal["oauth", "basic"]
 """How data commands authenticate: the stored OAuth token, or email and password per call."""
@@ -53,8 +53,14 @@ class GlobalOptions:
     def read_password(self, *, from_stdin: bool = False) -> str:
         """Read a password (see :func:`read_password`) and remember it as a secret."""
         password = read_password(from_stdin=from_stdin)
-        self.secrets.append(password)
+        self.remember_secret(password)
         return password
+
+    def remember_secret(self, password: str) -> None:
+        """Keep ``password`` (and ``email:password``, the Basic header's pair) for redaction."""
+        self.secrets.append(password)
+        if self.email:
+            self.secrets.append(f"{self.email}:{password}")
 
     def open_client(self, **client_args: Any) -> Inexogy:
         """Open a client authenticated the way the options ask; the caller closes it.
@@ -98,8 +104,26 @@ class GlobalOptions:
         email, password = self.email, os.environ.get(PASSWORD_ENV)
         if not email or not password:
             return None
-        self.secrets.append(password)
+        self.remember_secret(password)
         return lambda: (email, password)
+
+
+def check_base_url(base_url: str) -> None:
+    """Refuse a ``--base-url`` that is not an http(s) URL with a host (usage error)."""
+    import httpx  # here, not at start-up: only a given base URL needs it
+
+    from inexogy.connection import DEFAULT_BASE_URL
+
+    try:
+        url = httpx.URL(base_url)
+        good = url.scheme in ("http", "https") and bool(url.host)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        good = False
+    if not good:
+        raise typer.BadParameter(
+            f"{base_url!r} is not an http(s) URL with a host: give one like {DEFAULT_BASE_URL}",
+            param_hint="--base-url",
+        )
 
 
 def read_password(*, from_stdin: bool = False) -> str:

@@ -126,8 +126,16 @@ def check_output(path: Path) -> None:
 
 
 def check_range(start: datetime, end: datetime | None) -> None:
-    """Refuse a range whose end is not after its start (usage error)."""
-    stop = end or datetime.now(UTC)
+    """Refuse a range whose end is not after its start, or that lies in the future (usage error)."""
+    now = datetime.now(UTC)
+    if start >= now:
+        raise typer.BadParameter(
+            f"the range starts at {start.isoformat(timespec='seconds')}, which is not before "
+            f"now ({now.astimezone(start.tzinfo).isoformat(timespec='seconds')}): a meter has "
+            "no readings of the future; give an earlier --from",
+            param_hint="--from",
+        )
+    stop = end or now
     if stop <= start:
         raise typer.BadParameter(
             f"the end {iso(stop, command_zone())} is not after the start "

@@ -67,4 +67,7 @@ class ChunkProgress:
         trace: TracebackType | None,
     ) -> None:
         if self._progress is not None:
+            if error is not None:
+                # A failure or a stop: the command's one line says what happened; no bar.
+                self._progress.live.transient = True
             self._progress.stop()

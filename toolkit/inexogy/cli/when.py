@@ -67,7 +67,13 @@ def parse_when(
     relative = _RELATIVE.match(value)
     if relative:
         seconds = float(relative["amount"]) * _UNIT_SECONDS[relative["unit"]]
-        return current + timedelta(seconds=seconds if relative["sign"] == "+" else -seconds)
+        try:
+            return current + timedelta(seconds=seconds if relative["sign"] == "+" else -seconds)
+        except OverflowError:
+            raise ValueError(
+                f"{text.strip()!r} is too far from now: a time must lie between the years 1 "
+                "and 9999; give a shorter relative time like -30d, or a date"
+            ) from None
     return _parse_absolute(text.strip(), zone)
 
 
