@@ -58,6 +58,8 @@ class Registry:
         self.passwords = {account.email: account.password for account in accounts}
         self._meters: dict[str, dict[str, MeterModel]] = {}
         self._created: dict[str, int] = {}
+        # bumped whenever an account's meters change (what a cache of rendered meters checks)
+        self.generation = 0
         for account in accounts:
             by_serial: dict[str, MeterModel] = {}
             for spec in sorted(account.meters, key=lambda s: s.kind == "virtual"):
@@ -105,4 +107,5 @@ class Registry:
         if not created.fields:
             raise bad_request("The meters of a virtual meter must share at least one field")
         self._meters[email][created.meter_id] = created
+        self.generation += 1
         return created

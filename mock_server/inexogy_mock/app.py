@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 with warnings.catch_warnings():
     # connexion imports starlette's test client, which warns about httpx on every import.
@@ -24,8 +25,8 @@ from connexion.resolver import Resolver
 from connexion.spec import Specification
 
 from .accounts import DEMO_ACCOUNT, Account, Registry
-from .auth_middleware import AuthMiddleware
-from .direct import DirectDispatch, Handler, parameterless_gets
+from .auth_middleware import Authenticator, AuthMiddleware
+from .direct import DirectDispatch, parameterless_gets
 from .faults import FaultMiddleware, FaultPlan, GlitchMiddleware, GlitchPlan, RawSendMiddleware
 from .handlers import Handlers
 from .limits import BodyLimitMiddleware
@@ -57,6 +58,12 @@ class SimulatorApp(connexion.AsyncApp):  # type: ignore[misc]
 
     switches: Switches
     accounts: tuple[Account, ...]
+    # the outermost layer: parameterless GETs served directly, the rest by connexion's stack
+    front: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI connection or request."""
+        await (self.front or self.middleware)(scope, receive, send)
 
 
 def _in_worker(handler: Callable[..., Any]) -> Callable[..., Any]:
@@ -129,27 +136,11 @@ def _middlewares(
     provider: OAuthProvider,
     passwords: dict[str, str],
     switches: Switches,
-    direct_routes: dict[str, tuple[str, Handler]],
     glitches: GlitchPlan | None = None,
 ) -> list[Any]:
-    """Connexion's stack with our authentication in place of its security middleware.
-
-    ``direct_routes`` (parameterless GETs) skip connexion's own middlewares, not ours
-    (glitches touch only readings, which are never dispatched directly).
-    """
+    """Connexion's stack with our authentication in place of its security middleware."""
     plan_of = functools.partial(getattr, switches, "faults")
     stack: list[Any] = [RawSendMiddleware, BodyLimitMiddleware]
-    if direct_routes:
-        stack.append(
-            functools.partial(
-                DirectDispatch,
-                routes=direct_routes,
-                base_path=BASE_PATH,
-                provider=provider,
-                passwords=passwords,
-                plan_of=plan_of,
-            )
-        )
     for middleware in ConnexionMiddleware.default_middlewares:
         if middleware is SecurityMiddleware:
             stack.append(functools.partial(AuthMiddleware, provider=provider, passwords=passwords))
@@ -206,9 +197,18 @@ def create_app(
     app = SimulatorApp(
         __name__,
         specification_dir=str(spec.parent),
-        middlewares=_middlewares(provider, registry.passwords, switches, direct_routes, glitches),
+        middlewares=_middlewares(provider, registry.passwords, switches, glitches),
     )
     app.switches = switches
+    if direct_routes:
+        # glitches touch only readings, which are never dispatched directly
+        app.front = DirectDispatch(
+            app.middleware,
+            routes=direct_routes,
+            base_path=BASE_PATH,
+            authenticator=Authenticator(provider, registry.passwords),
+            plan_of=functools.partial(getattr, switches, "faults"),
+        )
     app.accounts = account_list
     app.add_api(
         spec.name,

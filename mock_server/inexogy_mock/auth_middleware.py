@@ -44,9 +44,14 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def request_url(scope: Scope) -> str:
-    """Return the URL exactly as the client addressed it (scheme, host, port, path, query)."""
-    host = header(scope, b"host") or "{}:{}".format(*scope.get("server") or ("localhost", 80))
+def request_url(scope: Scope, host: str | None = None) -> str:
+    """Return the URL exactly as the client addressed it (scheme, host, port, path, query).
+
+    ``host`` is the request's Host header when the caller has it already.
+    """
+    host = (
+        host or header(scope, b"host") or "{}:{}".format(*scope.get("server") or ("localhost", 80))
+    )
     raw_path = scope.get("raw_path")
     path = bytes(raw_path).decode("latin-1") if raw_path else scope["path"]
     query = bytes(scope.get("query_string", b"")).decode("latin-1")
@@ -76,54 +81,33 @@ async def read_body(receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-class AuthMiddleware:
-    """Authenticate data requests and verify the signed OAuth steps."""
+class Authenticator:
+    """Check a request's credentials (OAuth 1.0a or Basic) and record them in its context."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        provider: OAuthProvider,
-        passwords: Mapping[str, str],
-    ) -> None:
-        self.app = app
+    def __init__(self, provider: OAuthProvider, passwords: Mapping[str, str]) -> None:
         self._provider = provider
         self._passwords = passwords
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Authenticate the request, then pass it on (or answer the 401)."""
-        operation = operation_id(scope) if scope["type"] == "http" else None
-        if operation is None or operation in UNSIGNED_OPERATIONS:
-            await self.app(scope, receive, send)
-            return
-        if header(scope, b"content-length") or header(scope, b"transfer-encoding"):
-            body, receive = await read_body(receive)
-        else:
-            body = b""  # no body announced (the usual GET): nothing to buffer
-        try:
-            self._authenticate(scope, operation, body)
-        except ServiceError as error:
-            await error.response()(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+    def authenticate(
+        self,
+        context: dict[str, Any],
+        step: str,
+        signed: SignedRequest,
+    ) -> None:
+        """Verify ``signed`` for an OAuth ``step`` (``data`` for data requests) or raise a 401.
 
-    def _authenticate(self, scope: Scope, operation: str, body: bytes) -> None:
-        authorization = header(scope, b"authorization")
+        Records the account in ``context["user"]`` and the verified OAuth parameters in
+        ``context["oauth"]``. Basic authentication is accepted for data requests only.
+        """
+        authorization = signed.authorization
         if not authorization or not authorization.strip():
             raise ServiceError(401, MISSING_AUTHORIZATION)
         scheme = authorization.split(" ", 1)[0].lower()
-        context = request_context(scope)
-        step = OAUTH_STEPS.get(operation, "data")
         if scheme == "basic" and step == "data":
             context["user"] = self._basic_user(authorization)
             return
         if scheme != "oauth":
             raise ServiceError(401, f"Unsupported authorization scheme: {scheme}")
-        content_type = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
-        form = (
-            body.decode("latin-1") if content_type == "application/x-www-form-urlencoded" else None
-        )
-        signed = SignedRequest(scope["method"], request_url(scope), authorization, form)
         params = self._provider.verify(signed, step)
         context["oauth"] = params
         if "email" in params:
@@ -138,3 +122,43 @@ class AuthMiddleware:
         if self._passwords.get(email) != password:
             raise ServiceError(401, "Invalid email or password")
         return email
+
+
+class AuthMiddleware:
+    """Authenticate data requests and verify the signed OAuth steps."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        provider: OAuthProvider,
+        passwords: Mapping[str, str],
+    ) -> None:
+        self.app = app
+        self._authenticator = Authenticator(provider, passwords)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Authenticate the request, then pass it on (or answer the 401)."""
+        operation = operation_id(scope) if scope["type"] == "http" else None
+        if operation is None or operation in UNSIGNED_OPERATIONS:
+            await self.app(scope, receive, send)
+            return
+        if header(scope, b"content-length") or header(scope, b"transfer-encoding"):
+            body, receive = await read_body(receive)
+        else:
+            body = b""  # no body announced (the usual GET): nothing to buffer
+        content_type = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        form = (
+            body.decode("latin-1") if content_type == "application/x-www-form-urlencoded" else None
+        )
+        signed = SignedRequest(
+            scope["method"], request_url(scope), header(scope, b"authorization") or "", form
+        )
+        try:
+            self._authenticator.authenticate(
+                request_context(scope), OAUTH_STEPS.get(operation, "data"), signed
+            )
+        except ServiceError as error:
+            await error.response()(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

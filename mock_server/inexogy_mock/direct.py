@@ -1,10 +1,13 @@
-"""Direct dispatch of the GET operations that take no parameters (``/meters``).
+"""Direct dispatch of the GET operations that take no parameters (``/meters``), in one layer.
 
 Connexion's per-request machinery (routing in each of its middlewares, parameter parsing,
 request validation) has nothing to do for an operation without parameters, yet it costs more
-than the answer itself. Such a request, sent exactly (GET, no query string), is authenticated
-and fault-injected by the same middlewares as any other and handed to its handler directly;
-anything else (a query string, another method, a trailing slash) goes through connexion.
+than the answer itself; so do the simulator's own middlewares, each scanning the headers
+again. Such a request, sent exactly (GET, no query string, no body announced), is served by
+this outermost layer alone: one pass over the headers, the same authentication
+(:class:`~inexogy_mock.auth_middleware.Authenticator`) and the same fault plan as any other
+data request, then its handler. Anything else (a query string, another method, a trailing
+slash, a body) goes through the full stack.
 """
 
 from __future__ import annotations
@@ -16,13 +19,16 @@ from connexion.context import _context, _receive, _scope
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .auth_middleware import AuthMiddleware, request_context
-from .faults import FaultMiddleware, FaultPlan
-from .oauth import OAuthProvider
+from .auth_middleware import Authenticator, request_context, request_url
+from .faults import RAW_SEND_KEY, FaultMiddleware, FaultPlan
+from .oauth import SignedRequest
 from .texts import ServiceError, text_response
 
 Handler = Callable[[], Awaitable[Response]]
 ROUTING_KEY = "connexion_routing"
+_AUTHORIZATION, _HOST = b"authorization", b"host"
+# a body goes through the full stack, where its size is checked
+_BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 
 
 def parameterless_gets(spec: Mapping[str, Any], base_path: str) -> dict[str, str]:
@@ -36,7 +42,7 @@ def parameterless_gets(spec: Mapping[str, Any], base_path: str) -> dict[str, str
 
 
 class DirectDispatch:
-    """Serve parameterless GETs through authentication and faults, then the handler."""
+    """Outermost layer: serve parameterless GETs (authentication, faults, handler) itself."""
 
     def __init__(
         self,
@@ -44,18 +50,20 @@ class DirectDispatch:
         *,
         routes: Mapping[str, tuple[str, Handler]],
         base_path: str,
-        provider: OAuthProvider,
-        passwords: Mapping[str, str],
+        authenticator: Authenticator,
         plan_of: Callable[[], FaultPlan | None],
     ) -> None:
         self.app = app
-        self._routes = dict(routes)
-        self._base_path = base_path
-        faults = FaultMiddleware(self._dispatch, plan_of=plan_of)
-        self._chain = AuthMiddleware(faults, provider=provider, passwords=passwords)
+        self._routes = {
+            path: ({"api_base_path": base_path, "operation_id": operation}, handler)
+            for path, (operation, handler) in routes.items()
+        }
+        self._authenticator = authenticator
+        self._plan_of = plan_of
+        self._faults = FaultMiddleware(self._dispatch, plan_of=plan_of)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Dispatch a parameterless GET directly; pass anything else on to connexion."""
+        """Serve a parameterless GET directly; pass anything else on to the full stack."""
         route = (
             self._routes.get(scope["path"])
             if scope["type"] == "http"
@@ -66,9 +74,33 @@ class DirectDispatch:
         if route is None:
             await self.app(scope, receive, send)
             return
-        extensions = scope.setdefault("extensions", {})
-        extensions[ROUTING_KEY] = {"api_base_path": self._base_path, "operation_id": route[0]}
-        await self._chain(scope, receive, send)
+        authorization = host = None
+        for key, value in scope["headers"]:
+            name = bytes(key).lower()
+            if name == _AUTHORIZATION:
+                if authorization is None:
+                    authorization = bytes(value).decode("latin-1")
+            elif name == _HOST:
+                if host is None:
+                    host = bytes(value).decode("latin-1")
+            elif name in _BODY_HEADERS:
+                await self.app(scope, receive, send)
+                return
+        scope.setdefault("extensions", {})[ROUTING_KEY] = dict(route[0])
+        signed = SignedRequest("GET", request_url(scope, host), authorization or "", None)
+        try:
+            self._authenticator.authenticate(request_context(scope), "data", signed)
+        except ServiceError as error:
+            await error.response()(scope, receive, send)
+            return
+        if self._plan_of() is None:
+            await self._dispatch(scope, receive, send)
+            return
+        scope[RAW_SEND_KEY] = send  # a "drop" fault closes the server's connection
+        try:
+            await self._faults(scope, receive, send)
+        finally:
+            del scope[RAW_SEND_KEY]  # the server's send holds the scope: no cycle left behind
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         _context.set(request_context(scope))

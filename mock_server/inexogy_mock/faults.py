@@ -99,16 +99,22 @@ class _Answer:
 
 
 class RawSendMiddleware:
-    """Outermost layer: keeps the server's own ``send`` in the scope so a fault can drop."""
+    """First of the stack: keeps the server's own ``send`` in the scope so a fault can drop."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Remember the server's ``send``, then pass the request on."""
-        if scope["type"] == "http":
-            scope[RAW_SEND_KEY] = send
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[RAW_SEND_KEY] = send
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            # the server's send holds the scope: a cycle left for the garbage collector
+            scope.pop(RAW_SEND_KEY, None)
 
 
 class FaultMiddleware:

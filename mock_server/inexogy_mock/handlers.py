@@ -20,6 +20,7 @@ from starlette.responses import Response
 from . import disaggregation as devices_module
 from . import loadprofile
 from .accounts import Registry
+from .meter_list import MeterListCache
 from .meters import MeterModel
 from .oauth import OAuthProvider
 from .ratelimit import RateLimiter, RateLimits
@@ -97,6 +98,7 @@ class Handlers:
     ) -> None:
         self.registry = registry
         self.provider = provider
+        self._meter_lists = MeterListCache(registry)
         self._data_clock = data_clock
         self.rate_limiter = RateLimiter(rate_limits, auth_clock)
         self._consumer_window = self.rate_limiter.consumer_token
@@ -176,7 +178,7 @@ class Handlers:
     async def getMeters(self) -> Response:
         """List the account's meters."""
         now = self._now_ms()
-        return json_response([meter.to_json(now) for meter in self.registry.meters(self._user())])
+        return json_response(self._meter_lists.body(self._user(), now))
 
     async def getFieldNames(self, meter_id: str) -> Response:
         """List a meter's value fields."""

@@ -44,7 +44,7 @@ async def _too_large(send: Send) -> None:
 
 
 class BodyLimitMiddleware:
-    """Outermost: refuse oversized bodies (413) and forms with too many fields (400)."""
+    """Early in the stack: refuse oversized bodies (413) and forms with too many fields (400)."""
 
     def __init__(self, app: ASGIApp, *, max_bytes: int = MAX_BODY_BYTES) -> None:
         self.app = app

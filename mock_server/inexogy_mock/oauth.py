@@ -9,12 +9,14 @@ for an unknown or expired token (as the real service answers).
 
 from __future__ import annotations
 
-import base64
+import binascii
+import collections
 import functools
+import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote
 
@@ -84,7 +86,11 @@ class OAuthProvider:
     _consumers: dict[str, _Consumer] = field(default_factory=dict, repr=False)
     _request_tokens: dict[str, _RequestToken] = field(default_factory=dict, repr=False)
     _access_tokens: dict[str, _AccessToken] = field(default_factory=dict, repr=False)
-    _nonces: dict[tuple[str, str, str], float] = field(default_factory=dict, repr=False)
+    _nonces: set[tuple[str, str, str]] = field(default_factory=set, repr=False)
+    # (when seen, nonce) in arrival order: the oldest are forgotten first
+    _nonce_ages: collections.deque[tuple[float, tuple[str, str, str]]] = field(
+        default_factory=collections.deque, repr=False
+    )
 
     def register_consumer(self, owner: str) -> tuple[str, str]:
         """Register a client application; return its key and secret."""
@@ -129,7 +135,9 @@ class OAuthProvider:
         request token and verifier) or ``data`` (consumer and a live access token; the request
         counts against the token's lifetime). The returned dict carries ``email`` for ``data``.
         """
-        params = self._header_params(request)
+        now = self.clock()
+        header_pairs = _header_pairs(request.authorization)
+        params = _checked_params(header_pairs, now)
         consumer_key = params["oauth_consumer_key"]
         consumer = self._consumers.get(consumer_key)
         if consumer is None:
@@ -154,42 +162,28 @@ class OAuthProvider:
             # see _check_signature.
             duplicated_verifier = in_header is not None and in_body is not None
         elif step == "data":
-            access_token = self._live_access_token(token_key, consumer_key)
+            access_token = self._live_access_token(token_key, consumer_key, now)
             token_secret = access_token.secret
             result["email"] = access_token.email
         self._check_signature(
-            request, params, consumer.secret, token_secret, once=duplicated_verifier
+            request,
+            params,
+            consumer.secret,
+            token_secret,
+            once=duplicated_verifier,
+            header_pairs=header_pairs,
         )
-        self._check_nonce(consumer_key, token_key, params)
+        self._check_nonce(consumer_key, token_key, params, now)
         if step == "data":
             self._access_tokens[token_key].requests_served += 1
         return result
 
-    def _header_params(self, request: SignedRequest) -> dict[str, str]:
-        try:
-            pairs = _parsed_header(request.authorization)
-        except ValueError:
-            raise _unauthorized("Malformed OAuth Authorization header") from None
-        params = {key: _unescape(value) for key, value in pairs if key != "realm"}
-        required = ("oauth_consumer_key", "oauth_signature", "oauth_timestamp", "oauth_nonce")
-        missing = [name for name in required if not params.get(name)]
-        if missing:
-            raise _unauthorized(f"Missing OAuth parameters: {', '.join(missing)}")
-        if params.get("oauth_signature_method") != "HMAC-SHA1":
-            raise _unauthorized("Unsupported signature method: use HMAC-SHA1")
-        raw_timestamp = params["oauth_timestamp"]
-        if len(raw_timestamp) > _MAX_TIMESTAMP_DIGITS or not _DIGITS.fullmatch(raw_timestamp):
-            raise _unauthorized("Invalid oauth_timestamp")
-        if abs(int(raw_timestamp) - self.clock()) > TIMESTAMP_WINDOW_S:
-            raise _unauthorized("Timestamp is out of the accepted window")
-        return params
-
-    def _live_access_token(self, token_key: str, consumer_key: str) -> _AccessToken:
+    def _live_access_token(self, token_key: str, consumer_key: str, now: float) -> _AccessToken:
         access_token = self._access_tokens.get(token_key)
         if access_token is None or access_token.consumer_key != consumer_key:
             raise _unauthorized(None)
         seconds, requests = self.lifetime.seconds, self.lifetime.requests
-        expired = (seconds is not None and self.clock() - access_token.issued_at > seconds) or (
+        expired = (seconds is not None and now - access_token.issued_at > seconds) or (
             requests is not None and access_token.requests_served >= requests
         )
         if expired:
@@ -205,6 +199,7 @@ class OAuthProvider:
         token_secret: str,
         *,
         once: bool = False,
+        header_pairs: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         """Verify the HMAC-SHA1 signature as oauthlib's ``verify_hmac_sha1`` does.
 
@@ -217,14 +212,16 @@ class OAuthProvider:
         ``once``: ``oauth_verifier`` came in the header and in the form body; a signature over
         the parameters with the verifier counted once is accepted too (what the real service
         accepts), besides the strict RFC 5849 one that counts it twice.
+        ``header_pairs``: the header as :func:`_parsed_header` parses it, when the caller has it.
         """
         url, _, query = request.url.partition("?")
         try:
-            header_pairs = list(_parsed_header(request.authorization))
+            if header_pairs is None:
+                header_pairs = _parsed_header(request.authorization)
             base_uri = _escaped_base_uri(url)
         except ValueError:
             raise _unauthorized("Invalid signature") from None
-        pairs = _escaped_pairs(header_pairs, from_header=True)
+        pairs = _escaped_header_pairs(header_pairs)
         if query:
             pairs += _escaped_pairs(_form_pairs(query))
         if request.form_body:
@@ -234,24 +231,25 @@ class OAuthProvider:
             deduplicated = list(pairs)
             deduplicated.remove(("oauth_verifier", utils.escape(params["oauth_verifier"])))
             candidates.append(deduplicated)
-        key = f"{utils.escape(client_secret)}&{utils.escape(token_secret)}".encode()
+        signer = _signer(client_secret, token_secret)
         method = request.method.upper()
         given = params["oauth_signature"].encode()
         for candidate in candidates:
             base_string = f"{method}&{base_uri}&{_normalized(candidate)}"
-            expected = base64.b64encode(hmac.digest(key, base_string.encode(), "sha1"))
+            digest = signer.copy()
+            digest.update(base_string.encode())
+            expected = binascii.b2a_base64(digest.digest(), newline=False)
             if hmac.compare_digest(expected, given):
                 return
         raise _unauthorized("Invalid signature")
 
-    def _check_nonce(self, consumer_key: str, token_key: str, params: Mapping[str, str]) -> None:
-        now = self.clock()
-        # insertion order is time order: forget from the oldest, as long as they are stale
-        while self._nonces:
-            oldest, seen = next(iter(self._nonces.items()))
-            if now - seen <= 2 * TIMESTAMP_WINDOW_S:
-                break
-            del self._nonces[oldest]
+    def _check_nonce(
+        self, consumer_key: str, token_key: str, params: Mapping[str, str], now: float
+    ) -> None:
+        ages = self._nonce_ages
+        # arrival order is time order: forget from the oldest, as long as they are stale
+        while ages and now - ages[0][0] > 2 * TIMESTAMP_WINDOW_S:
+            self._nonces.discard(ages.popleft()[1])
         nonce_key = (
             consumer_key,
             token_key,
@@ -259,7 +257,38 @@ class OAuthProvider:
         )
         if nonce_key in self._nonces:
             raise _unauthorized("Nonce already used")
-        self._nonces[nonce_key] = now
+        self._nonces.add(nonce_key)
+        ages.append((now, nonce_key))
+
+
+def _header_pairs(authorization: str) -> tuple[tuple[str, str], ...]:
+    """Parse the Authorization header (a 401 when it is malformed)."""
+    try:
+        return _parsed_header(authorization)
+    except ValueError:
+        raise _unauthorized("Malformed OAuth Authorization header") from None
+
+
+_REQUIRED = ("oauth_consumer_key", "oauth_signature", "oauth_timestamp", "oauth_nonce")
+
+
+def _checked_params(pairs: Sequence[tuple[str, str]], now: float) -> dict[str, str]:
+    """Return the header's oauth parameters (unescaped), refusing missing or stale ones."""
+    # only the signature is usually escaped: skip the call for the other values
+    params = {
+        key: _unescape(value) if "%" in value else value for key, value in pairs if key != "realm"
+    }
+    if not all(map(params.get, _REQUIRED)):
+        missing = ", ".join(name for name in _REQUIRED if not params.get(name))
+        raise _unauthorized(f"Missing OAuth parameters: {missing}")
+    if params.get("oauth_signature_method") != "HMAC-SHA1":
+        raise _unauthorized("Unsupported signature method: use HMAC-SHA1")
+    raw_timestamp = params["oauth_timestamp"]
+    if len(raw_timestamp) > _MAX_TIMESTAMP_DIGITS or not _DIGITS.fullmatch(raw_timestamp):
+        raise _unauthorized("Invalid oauth_timestamp")
+    if abs(int(raw_timestamp) - now) > TIMESTAMP_WINDOW_S:
+        raise _unauthorized("Timestamp is out of the accepted window")
+    return params
 
 
 def _form_value(request: SignedRequest, name: str) -> str | None:
@@ -276,9 +305,21 @@ def _escape(text: str) -> str:
     return text if _UNRESERVED.fullmatch(text) else str(utils.escape(text))
 
 
+# A base64 signature as clients escape it: its "+", "/" and "=" as %2B, %2F and %3D.
+_ESCAPED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/=]|%2B|%2F|%3D)*")
+
+
 def _unescape(text: str) -> str:
-    """Percent-decode as oauthlib's ``utils.unescape``; skipped when there is nothing to do."""
-    return str(utils.unescape(text)) if "%" in text else text
+    """Percent-decode as oauthlib's ``utils.unescape``; skipped when there is nothing to do.
+
+    An escaped base64 signature is decoded by three replacements (none can make a new "%"),
+    anything else by oauthlib.
+    """
+    if "%" not in text:
+        return text
+    if _ESCAPED_BASE64.fullmatch(text):
+        return text.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=")
+    return str(utils.unescape(text))
 
 
 def _decoded(text: str) -> str:
@@ -304,7 +345,7 @@ def _form_pairs(encoded: str) -> list[tuple[str, str]]:
 
 
 def _escaped_pairs(
-    pairs: list[tuple[str, str]], *, from_header: bool = False
+    pairs: Sequence[tuple[str, str]], *, from_header: bool = False
 ) -> list[tuple[str, str]]:
     """Escape parameters for the base string as oauthlib's ``collect_parameters`` does.
 
@@ -323,6 +364,32 @@ def _escaped_pairs(
     return escaped
 
 
+def _escaped_header_pairs(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``_escaped_pairs`` of the header's parameters, at once when none needs escaping.
+
+    A usual header holds only unreserved characters besides the signature (hex or decimal
+    nonces and tokens, digits, "HMAC-SHA1", "1.0"): then unescaping and escaping them change
+    nothing, and the pairs are signed as they are.
+    """
+    kept = [(name, value) for name, value in pairs if name not in _NOT_SIGNED_IN_HEADER]
+    if _UNRESERVED.fullmatch("".join([name + value for name, value in kept])):
+        return kept
+    return _escaped_pairs(pairs, from_header=True)
+
+
+_NOT_SIGNED_IN_HEADER = frozenset({"oauth_signature", "realm"})
+
+
+@functools.lru_cache(maxsize=256)
+def _signer(client_secret: str, token_secret: str) -> hmac.HMAC:
+    """Return an HMAC-SHA1 keyed by a consumer and a token secret (RFC 5849 §3.4.2), to copy.
+
+    Copying a keyed HMAC is cheaper than keying a new one for every request.
+    """
+    key = f"{utils.escape(client_secret)}&{utils.escape(token_secret)}".encode()
+    return hmac.new(key, digestmod=hashlib.sha1)
+
+
 def _normalized(pairs: list[tuple[str, str]]) -> str:
     """Return the escaped normalized parameters (RFC 5849 §3.4.1.3.2, then §3.6 again).
 
@@ -337,20 +404,22 @@ def _normalized(pairs: list[tuple[str, str]]) -> str:
 
 
 # A header of plain name="value" pairs (no escaped quote, no comma in a value), which every
-# client sends: parsed by one regular expression to what oauthlib's parser returns for it.
-_PLAIN_PAIR = r'\s*[^\s=,"]+="[^"\\]*"\s*'
+# client sends: split at its commas to what oauthlib's parser returns for it.
+_PLAIN_PAIR = r'\s*[^\s=,"]+="[^"\\,]*"\s*'
 _PLAIN_HEADER = re.compile(rf"(?i:oauth) (?:{_PLAIN_PAIR},)*{_PLAIN_PAIR}")
-_PAIR = re.compile(r'([^\s=,"]+)="([^"\\]*)"')
 
 
-@functools.lru_cache(maxsize=64)
 def _parsed_header(authorization: str) -> tuple[tuple[str, str], ...]:
-    """Parse as oauthlib's ``parse_authorization_header`` does, once per request.
+    """Parse as oauthlib's ``parse_authorization_header`` does.
 
     Plain headers take a fast path; anything else goes to oauthlib's parser itself.
     """
     if _PLAIN_HEADER.fullmatch(authorization):
-        return tuple(dict(_PAIR.findall(authorization[6:])).items())
+        pairs = {}
+        for piece in authorization[6:].split(","):
+            name, _, quoted = piece.strip().partition('="')
+            pairs[name] = quoted[:-1]
+        return tuple(pairs.items())
     return tuple(utils.parse_authorization_header(authorization))
 
 
