@@ -13,7 +13,8 @@ client shares its interpreter with the server.
    own venv, ``.venv-bench`` (git-ignored; not a dependency of the project). Its base URL is a
    module constant, pointed at the simulator here; nothing else of it is changed.
 
-Run: .venv/bin/python benchmarks/bench_export.py [--skip-peer]
+Run: .venv/bin/python benchmarks/bench_export.py [--skip-peer] [--only memory|peer]
+[--formats parquet,csv] [--cases raw_week,fifteen_minutes] (the options run some rows only)
 """
 
 from __future__ import annotations
@@ -116,10 +117,10 @@ def peak_rss_mb(base_url: str, days: int, target: Path) -> tuple[float, float]:
     return usage.ru_maxrss / 1024, time.perf_counter() - started
 
 
-def memory(base_url: str) -> None:
+def memory(base_url: str, formats: list[str]) -> None:
     print("Peak RSS of `inexogy readings ... --resolution raw -o FILE` (a child process):")
     with tempfile.TemporaryDirectory() as scratch:
-        for suffix in ("parquet", "csv"):
+        for suffix in formats:
             peaks = {}
             for days in (3, 30):
                 target = Path(scratch) / f"{days}.{suffix}"
@@ -179,7 +180,7 @@ def theirs(
     return float(result["readings"]) / float(result["seconds"])
 
 
-def peers(base_url: str) -> None:
+def peers(base_url: str, chosen: list[str]) -> None:
     python = peer_python()
     if python is None:
         print(f"Readings per second vs {PEER}: NOT MEASURED ({PEER} could not be installed)")
@@ -189,7 +190,7 @@ def peers(base_url: str) -> None:
         solar = api.find_meter(SOLAR).meter_id
     print("Readings per second, Inexogy.readings vs pydiscovergy 3.1.0 day by day:")
     cases = [
-        ("1 meter x 7 raw days", [solar], RAW_START, 7, "raw", GOALS["raw_week"]),
+        ("1 meter x 7 raw days", [solar], RAW_START, 7, "raw", GOALS["raw_week"], "raw_week"),
         (
             "3 meters x 31 days fifteen_minutes",
             every[:3],
@@ -197,9 +198,12 @@ def peers(base_url: str) -> None:
             31,
             "fifteen_minutes",
             GOALS["fifteen_minutes"],
+            "fifteen_minutes",
         ),
     ]
-    for name, meters, start, days, resolution, goal in cases:
+    for name, meters, start, days, resolution, goal, key in cases:
+        if key not in chosen:
+            continue
         theirs_rate = theirs(python, base_url, meters, start, days, resolution)
         ours_rate = ours(base_url, meters, start, days, resolution)
         ratio = ours_rate / theirs_rate
@@ -212,11 +216,19 @@ def peers(base_url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-peer", action="store_true", help="no pydiscovergy comparison")
+    parser.add_argument("--only", choices=("memory", "peer"), help="run one part only")
+    parser.add_argument(
+        "--formats", default="parquet,csv", help="memory rows: comma-separated export formats"
+    )
+    parser.add_argument(
+        "--cases", default="raw_week,fifteen_minutes", help="peer rows: comma-separated cases"
+    )
     args = parser.parse_args()
     with simulator() as base_url:
-        memory(base_url)
-        if not args.skip_peer:
-            peers(base_url)
+        if args.only != "peer":
+            memory(base_url, args.formats.split(","))
+        if not args.skip_peer and args.only != "memory":
+            peers(base_url, args.cases.split(","))
 
 
 if __name__ == "__main__":

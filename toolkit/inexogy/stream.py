@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from attrs import frozen
 
+from .allocator import release_free_memory
 from .export import (
     CsvDialect,
     ExportFormat,
@@ -154,6 +155,7 @@ def _write_all(frames: FrameSource, writer: FrameWriter) -> int:
         for frame in frames():
             writer.write(frame)
             del frame  # not held while the next chunk is awaited
+            release_free_memory()  # bodies in httpx's reference cycles too: see allocator
         writer.close()
     except BaseException:
         writer.discard()

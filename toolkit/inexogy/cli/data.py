@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from inexogy.allocator import limit_arenas
 from inexogy.export import FORMATS, ExportFormat, format_from_path
 from inexogy.resolutions import OrderedResolution
 from inexogy.zones import iso
@@ -138,6 +139,7 @@ def readings(
     as those before them are, so memory stays bounded however long the range.
     """
     check_range(start, end)
+    limit_arenas(2)  # fetch threads share two glibc arenas: less memory kept (see allocator)
     chosen = _chosen_format(format, output)
     if chosen == "parquet" and output is None:
         raise typer.BadParameter(
