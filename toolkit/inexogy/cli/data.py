@@ -101,6 +101,10 @@ def last_reading(
         _stdout().print(last_reading_view(reading, title, units, options.tz))
 
 
+_RAW_IN_FLIGHT = 2
+"""Raw requests of ``inexogy readings`` in flight at once (other resolutions: the client's)."""
+
+
 def readings(
     ctx: typer.Context,
     meter: MeterArgument,
@@ -151,8 +155,11 @@ def readings(
     names = split_fields(fields)
     resolution = resolution or chosen_resolution(start, end)
     options = ctx.ensure_object(GlobalOptions)
+    # A raw day is one request of tens of MB, parsed one at a time (inexogy.columns): two in
+    # flight keep the parser busy; four only hold two more bodies (benchmarks/bench_export.py).
+    client_args = {"max_concurrency": _RAW_IN_FLIGHT} if resolution == "raw" else {}
     with (
-        options.open_client() as client,
+        options.open_client(**client_args) as client,
         ChunkProgress("Fetching readings") as progress,
     ):
         found = find_meter(client, meter, names)
