@@ -6,7 +6,6 @@ import gc
 import weakref
 
 import pytest
-
 from inexogy.allocator import limit_arenas, release_free_memory
 
 
