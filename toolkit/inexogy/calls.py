@@ -7,7 +7,7 @@ the toolkit's result.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
@@ -51,6 +51,7 @@ from .responses import (
 )
 from .timestamps import from_ms, to_ms
 from .validation import check_model, check_models, check_readings, check_time, invalid_answer
+from .zones import at_offset
 
 __all__ = [
     "Call",
@@ -256,12 +257,15 @@ def readings_frame_chunk(
     )
 
 
-def last_reading(meter_id: str, fields: Sequence[str] | None, clock: Clock) -> Call[LastReading]:
-    """``GET /last_reading``."""
+def last_reading(
+    meter_id: str, fields: Sequence[str] | None, clock: Clock, zone: tzinfo = UTC
+) -> Call[LastReading]:
+    """``GET /last_reading``; the reading's ``time`` is told in ``zone``."""
 
     def convert(parsed: Any, endpoint: str) -> LastReading:
         check_model(parsed, Reading, endpoint, "a reading")
-        return LastReading(meter_id, parsed.time, parsed.values.to_dict(), clock=clock)
+        values = parsed.values.to_dict()
+        return LastReading(meter_id, parsed.time, values, clock=clock, zone=zone)
 
     return _call(get_last_reading, convert, meter_id=meter_id, fields=_fields(fields))
 
@@ -319,9 +323,12 @@ def raw_load_profile(meter_id: str, day: date) -> Call[str]:
 
 
 def disaggregation(
-    meter_id: str, start: datetime, end: datetime | None
+    meter_id: str, start: datetime, end: datetime | None, zone: tzinfo = UTC
 ) -> Call[dict[datetime, dict[str, int]]]:
-    """``GET /disaggregation``: energy per device (10^-10 kWh) per 15-minute interval."""
+    """``GET /disaggregation``: energy per device (10^-10 kWh) per 15-minute interval.
+
+    The intervals are keyed by their start told in ``zone`` (see ``zones.at_offset``).
+    """
     from_, to = _range(start, end)
 
     def convert(parsed: Any, endpoint: str) -> dict[datetime, dict[str, int]]:
@@ -336,7 +343,7 @@ def disaggregation(
             intervals[cast(int, time)] = {
                 device: int(energy) for device, energy in devices.additional_properties.items()
             }
-        return {from_ms(time): intervals[time] for time in sorted(intervals)}
+        return {at_offset(from_ms(time), zone): intervals[time] for time in sorted(intervals)}
 
     return _call(get_disaggregation, convert, meter_id=meter_id, from_=from_, to=to)
 
