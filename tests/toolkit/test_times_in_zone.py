@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
-from inexogy import AsyncInexogy, Inexogy, LastReading
+from inexogy import AsyncInexogy, Inexogy, LastReading, read_archive
 from inexogy_auth import BasicAuth
 from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD
 from toolkit_testkit import NOW, SOLAR_SERIAL, MockServer
@@ -151,3 +153,19 @@ async def test_async_last_reading_and_disaggregation_in_a_zone(mock_server: Mock
     # 02:00-02:45 twice on the clock, first in CEST, then in CET: both kept, apart.
     twice = [m.isoformat() for m in fall if m.hour == 2 and m.minute == 0]
     assert twice == ["2024-10-27T02:00:00+02:00", "2024-10-27T02:00:00+01:00"]
+
+
+def test_read_archive_in_a_zone(api: Inexogy, tmp_path: Path) -> None:
+    summary = api.sync(tmp_path, [SOLAR_SERIAL], start=datetime(2024, 6, 13, tzinfo=UTC))
+    solar = summary.meters[0].meter_id
+    in_utc = read_archive(tmp_path, solar, lazy=False)
+    in_berlin = read_archive(tmp_path, solar, tz="Europe/Berlin").collect()
+    assert in_utc.schema["time"] == pl.Datetime("ms", "UTC")
+    assert in_berlin.schema["time"] == pl.Datetime("ms", "Europe/Berlin")
+    assert in_berlin.height == in_utc.height > 0
+    assert in_berlin["time"].to_list() == in_utc["time"].to_list()  # the same instants
+    assert in_berlin.drop("time").equals(in_utc.drop("time"))
+    assert in_utc["time"][0] == datetime(2024, 6, 1, tzinfo=UTC)  # the archive keeps months
+    assert in_berlin["time"][0].isoformat() == "2024-06-01T02:00:00+02:00"
+    empty = read_archive(tmp_path, solar, end=datetime(2024, 1, 1, tzinfo=UTC), tz=BERLIN)
+    assert empty.collect_schema()["time"] == pl.Datetime("ms", "Europe/Berlin")
