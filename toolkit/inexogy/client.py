@@ -6,7 +6,6 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -182,6 +181,8 @@ class Inexogy(ClientBase):
                 if progress is not None:
                     progress(len(results), total)
             return results
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
         failed = threading.Event()
 
         def run_one(call: Call[T]) -> T:
