@@ -77,6 +77,7 @@ def test_a_call_imports_only_its_own_endpoint_module() -> None:
 def test_the_sync_client_loads_no_event_loop_no_export_and_no_oauth_dance() -> None:
     loaded = _loaded_after("import inexogy.client\nimport inexogy.cli.app")
     assert not {"asyncio", "inexogy.stream", "inexogy.readings", "inexogy_auth.dance"} & loaded
+    assert "inexogy_client.models.reading" not in loaded
 
 
 def test_a_plain_http_base_url_gets_a_tls_context_that_trusts_nobody() -> None:
