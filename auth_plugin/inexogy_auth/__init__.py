@@ -22,8 +22,8 @@ from .redaction import SecretRedactingFilter, install_log_redaction, redact_text
 
 if TYPE_CHECKING:
     from .basic import BasicAuth
-    from .credentials import Credentials
-    from .dance import ACCEPT, DEFAULT_APP_NAME, authorize, authorize_async
+    from .credentials import DEFAULT_APP_NAME, Credentials
+    from .dance import ACCEPT, authorize, authorize_async
     from .errors import (
         AuthError,
         InvalidCredentialsError,
@@ -65,7 +65,7 @@ __all__ = [
 # (the token store, the redaction) does not import httpx and the generated client.
 _MODULES = {
     "ACCEPT": ".dance",
-    "DEFAULT_APP_NAME": ".dance",
+    "DEFAULT_APP_NAME": ".credentials",
     "TOKEN_FILE_ENV": ".store",
     "AuthError": ".errors",
     "BasicAuth": ".basic",

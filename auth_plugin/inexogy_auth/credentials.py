@@ -7,7 +7,10 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Credentials"]
+__all__ = ["DEFAULT_APP_NAME", "Credentials"]
+
+DEFAULT_APP_NAME = "inexogy-python"
+"""The application name a new consumer token is registered under."""
 
 _HIDDEN = "'***'"
 

@@ -41,7 +41,7 @@ from inexogy_client.models import (
 )
 from inexogy_client.types import Response
 
-from .credentials import Credentials
+from .credentials import DEFAULT_APP_NAME, Credentials
 from .errors import (
     InvalidCredentialsError,
     RateLimitedError,
@@ -54,7 +54,6 @@ __all__ = ["ACCEPT", "DEFAULT_APP_NAME", "authorize", "authorize_async"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_APP_NAME = "inexogy-python"
 # The API sends its error texts only to clients that accept text/plain.
 ACCEPT = "application/json, application/x-www-form-urlencoded, text/plain, */*;q=0.1"
 _CONSUMER_GONE = frozenset({400, 401})

@@ -21,7 +21,6 @@ does every request queued behind it, without more dances). Dances start at least
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -35,6 +34,8 @@ from .errors import TokenExpiredError
 from .redaction import redact_text
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .oauth1 import OAuth1Auth, _Keys
     from .reauthorizer import Reauthorizer
 
@@ -119,6 +120,8 @@ class TokenHealing:
         self, auth: OAuth1Auth, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Sign and send ``request``; heal a refused token (one queue per event loop)."""
+        import asyncio  # here, not at the top: a sync command need not load the event loop
+
         await request.aread()
         queue, lock = self._loop_queue()
         held = waiting = False
@@ -162,6 +165,8 @@ class TokenHealing:
                 self._leave(queue)
 
     def _loop_queue(self) -> tuple[_Queue, asyncio.Lock]:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         with self._guard:
             found = self._loops.get(loop)

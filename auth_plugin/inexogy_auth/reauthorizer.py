@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import inexogy_client
 
-from .credentials import Credentials
-from .dance import DEFAULT_APP_NAME, authorize, authorize_async
+from .credentials import DEFAULT_APP_NAME, Credentials
 from .errors import TokenStoreError
 from .store import TokenStore
 
@@ -89,6 +88,8 @@ class Reauthorizer:
         stored = self._newer_in_store(expired)
         if stored is not None:
             return stored
+        from .dance import authorize  # the dance's models are loaded only when one is needed
+
         email, password = self._password_provider()
         with self._client() as client:
             credentials = authorize(
@@ -106,6 +107,8 @@ class Reauthorizer:
         stored = self._newer_in_store(expired)
         if stored is not None:
             return stored
+        from .dance import authorize_async
+
         email, password = self._password_provider()
         async with self._client() as client:
             credentials = await authorize_async(

@@ -94,3 +94,11 @@ def test_the_command_without_its_extra_says_which_extra_to_install(bare_venv: Pa
         "inexogy: error: the inexogy command needs typer, which is not installed: "
         "pip install 'inexogy[cli]'"
     )
+
+
+def test_the_simulator_without_its_extra_says_which_extra_to_install(bare_venv: Path) -> None:
+    command = bare_venv.with_name("inexogy-mock")
+    result = subprocess.run([str(command), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("inexogy-mock: error: the simulator needs ")
+    assert result.stderr.strip().endswith("which is not installed: pip install 'inexogy[mock]'")

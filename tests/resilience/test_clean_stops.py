@@ -67,12 +67,8 @@ def run_and_signal(
 
 
 def stop_lines(stderr: str) -> list[str]:
-    """The lines of stderr, without the summary a finished fetching phase leaves in a log.
-
-    (Off a terminal the progress bar leaves one final line once all requests are done; a stop
-    while writing comes after it. The stop itself must say everything in one line.)
-    """
-    return [line for line in stderr.splitlines() if not line.startswith("Fetching readings")]
+    """The lines of stderr: a stop must say everything in exactly one line."""
+    return stderr.splitlines()
 
 
 def assert_clean_stop(status: int, stderr: str, target: Path, signum: int) -> None:

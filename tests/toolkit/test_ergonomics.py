@@ -97,6 +97,11 @@ def test_to_pandas_gives_the_table_to_polars_gives(api: Inexogy, solar_id: str) 
     assert frame["time"].iloc[0].to_pydatetime() == DAY
     assert frame["energy_kWh"].tolist() == expected["energy_kWh"].to_list()
     assert frame["power_W"].tolist() == expected["power_W"].to_list()
+    in_berlin = table.to_pandas(units="si", tz="Europe/Berlin")
+    assert str(in_berlin["time"].dt.tz) == "Europe/Berlin"
+    assert in_berlin["time"].iloc[0].isoformat() == "2024-03-01T01:00:00+01:00"
+    assert (in_berlin["time"] == frame["time"]).all()  # the same instants
+    assert in_berlin.drop(columns="time").equals(frame.drop(columns="time"))
 
 
 def test_to_pandas_without_pandas_names_the_extra(

@@ -64,3 +64,30 @@ def test_each_package_has_the_distributions_version() -> None:
     assert inexogy_auth.__version__ == expected
     assert inexogy_client.__version__ == expected
     assert inexogy_mock.__version__ == expected
+
+
+def test_a_call_imports_only_its_own_endpoint_module() -> None:
+    loaded = _loaded_after("from inexogy import calls\ncalls.meters()")
+    endpoints = {name for name in loaded if name.startswith("inexogy_client.api.")}
+    assert {name for name in endpoints if name.count(".") == 3} == {
+        "inexogy_client.api.metadata.get_meters"
+    }
+
+
+def test_the_sync_client_loads_no_event_loop_no_export_and_no_oauth_dance() -> None:
+    loaded = _loaded_after("import inexogy.client\nimport inexogy.cli.app")
+    assert not {"asyncio", "inexogy.stream", "inexogy.readings", "inexogy_auth.dance"} & loaded
+    assert "inexogy_client.models.reading" not in loaded
+
+
+def test_a_plain_http_base_url_gets_a_tls_context_that_trusts_nobody() -> None:
+    import ssl
+
+    from inexogy.connection import verify_for
+
+    assert verify_for("https://api.inexogy.com/public/v1") is True
+    context = verify_for("http://127.0.0.1:8080/public/v1")
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0

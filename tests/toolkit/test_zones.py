@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from inexogy import Readings
 from inexogy.export import csv_text
-from inexogy.zones import iso, local_zone, polars_zone, zone_from_name, zone_name
+from inexogy.zones import at_offset, iso, local_zone, polars_zone, zone_from_name, zone_name
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -71,3 +71,19 @@ def test_polars_takes_fixed_offsets_of_whole_hours_only() -> None:
     assert csv_text(frame).splitlines()[1] == "2025-03-29T20:00:00-05:00,1"
     with pytest.raises(ValueError, match="Asia/Kolkata"):
         polars_zone(timezone(timedelta(hours=5, minutes=30)))
+
+
+def test_at_offset_keeps_the_twins_of_a_repeated_hour_apart() -> None:
+    berlin = BERLIN
+    first = datetime(2024, 10, 27, 0, 30, tzinfo=UTC)  # 02:30 CEST
+    second = datetime(2024, 10, 27, 1, 30, tzinfo=UTC)  # 02:30 CET, an hour later
+    assert first.astimezone(berlin) == second.astimezone(berlin)  # PEP 495: one wall clock
+    told = [at_offset(first, berlin), at_offset(second, berlin)]
+    assert [moment.isoformat() for moment in told] == [
+        "2024-10-27T02:30:00+02:00",
+        "2024-10-27T02:30:00+01:00",
+    ]
+    assert told == [first, second]
+    assert len({moment: None for moment in told}) == 2
+    assert told[1] - told[0] == timedelta(hours=1)
+    assert at_offset(first, UTC).tzinfo is UTC

@@ -165,12 +165,15 @@ _MODULES = {
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
+        # Looked up on first access (importlib.metadata costs start-up), then kept.
         from importlib.metadata import PackageNotFoundError, version
 
         try:
-            return version("inexogy")
+            found = version("inexogy")
         except PackageNotFoundError:  # run from a source tree that was never installed
-            return "0+unknown"
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -441,12 +441,20 @@ class AsyncInexogy(ClientBase):
         return planner.frame(price=price, feed_in_price=feed_in_price)
 
     async def last_reading(
-        self, meter_id: MeterRef, *, fields: Sequence[str] | None = None
+        self,
+        meter_id: MeterRef,
+        *,
+        fields: Sequence[str] | None = None,
+        tz: Zone | None = None,
     ) -> LastReading:
-        """Return the meter's latest reading; check its ``age`` before taking it as current."""
-        return await self._run(
-            calls.last_reading(await self._meter_id(meter_id), fields, self._clock)
-        )
+        """Return the meter's latest reading; check its ``age`` before taking it as current.
+
+        Its ``time`` is an aware datetime in ``tz`` (a zone name like ``"Europe/Berlin"`` or a
+        ``tzinfo``; default UTC).
+        """
+        zone = resolve_zone(tz)
+        meter = await self._meter_id(meter_id)
+        return await self._run(calls.last_reading(meter, fields, self._clock, zone))
 
     async def statistics(
         self,
@@ -485,12 +493,27 @@ class AsyncInexogy(ClientBase):
     # Disaggregation
 
     async def disaggregation(
-        self, meter_id: MeterRef, start: Moment, end: Moment | None = None
+        self,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
+        *,
+        tz: Zone | None = None,
     ) -> dict[datetime, dict[str, int]]:
-        """Energy per recognised device (10^-10 kWh) per 15 minutes, at most one week."""
-        return await self._run(
-            calls.disaggregation(await self._meter_id(meter_id), *self._span(start, end))
-        )
+        """Energy per recognised device (10^-10 kWh) per 15 minutes, at most one week.
+
+        The intervals are keyed by their start, in time order, told in ``tz`` (a zone name
+        like ``"Europe/Berlin"`` or a ``tzinfo``; default UTC): the local time with the offset
+        it has there as a fixed ``datetime.timezone`` (``02:00+01:00``), so that the repeated
+        hour of a fall back keeps its own keys (``ZoneInfo`` times there would equal their
+        twins); ``key.astimezone(tz)`` gives the zone itself. A ``start`` or ``end`` given as a
+        date or an offset-less string is read in ``tz``.
+        """
+        zone = resolve_zone(tz)
+        start_at = to_moment(start, "start", zone)
+        end_at = None if end is None else to_moment(end, "end", zone)
+        meter = await self._meter_id(meter_id)
+        return await self._run(calls.disaggregation(meter, start_at, end_at, zone))
 
     async def activities(self, meter_id: MeterRef, start: Moment, end: Moment) -> list[Activity]:
         """Activities of recognised devices in ``[start, end)``, at most one month."""

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 import inexogy_auth
 from inexogy_auth import BasicAuth, Credentials, TokenStore
-from inexogy_client.models import Meter, Reading
 
 from .calls import Call, readings_chunk, readings_frame_chunk
 from .chunks import Resolution, split_range
@@ -29,6 +28,7 @@ from .timestamps import Moment, to_moment, to_ms
 
 if TYPE_CHECKING:
     import polars as pl
+    from inexogy_client.models import Meter, Reading
 
 __all__ = ["ClientBase", "Progress"]
 

@@ -7,38 +7,13 @@ the toolkit's result.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 import httpx
 import inexogy_client
 from attrs import frozen
-from inexogy_client.api.disaggregation import get_activities, get_disaggregation
-from inexogy_client.api.measurements import (
-    get_last_reading,
-    get_load_profile,
-    get_raw_load_profile,
-    get_readings,
-    get_statistics,
-)
-from inexogy_client.api.metadata import get_devices, get_field_names, get_meters
-from inexogy_client.api.virtual_meters import (
-    create_virtual_meter,
-    delete_virtual_meter,
-    get_virtual_meter,
-)
-from inexogy_client.api.website_access_code import get_website_access_code
-from inexogy_client.models import (
-    Activity,
-    Disaggregation,
-    LoadProfileRow,
-    Meter,
-    Reading,
-    Statistic,
-    Statistics,
-)
-from inexogy_client.models.load_profile_resolution import LoadProfileResolution
 from inexogy_client.types import UNSET, Response, Unset
 
 from .chunks import Resolution
@@ -51,6 +26,7 @@ from .responses import (
 )
 from .timestamps import from_ms, to_ms
 from .validation import check_model, check_models, check_readings, check_time, invalid_answer
+from .zones import at_offset
 
 __all__ = [
     "Call",
@@ -73,6 +49,11 @@ __all__ = [
 
 if TYPE_CHECKING:
     import polars as pl
+    from inexogy_client.models import Activity, Meter, Reading, Statistic
+    from inexogy_client.models.load_profile_resolution import LoadProfileResolution
+
+# Each call imports its own generated endpoint module (and the models it checks) when it is
+# built: a command that lists meters does not pay for loading the other fifteen endpoints.
 
 T = TypeVar("T")
 
@@ -184,6 +165,9 @@ def _range(start: datetime, end: datetime | None) -> tuple[int, int | Unset]:
 
 def meters() -> Call[list[Meter]]:
     """``GET /meters``."""
+    from inexogy_client.api.metadata import get_meters
+    from inexogy_client.models import Meter
+
     return _call(get_meters, _list_of(Meter, "meters"))
 
 
@@ -198,11 +182,15 @@ def _names(what: str) -> Convert[list[str]]:
 
 def field_names(meter_id: str) -> Call[list[str]]:
     """``GET /field_names``."""
+    from inexogy_client.api.metadata import get_field_names
+
     return _call(get_field_names, _names("field names"), meter_id=meter_id)
 
 
 def devices(meter_id: str) -> Call[list[str]]:
     """``GET /devices``."""
+    from inexogy_client.api.metadata import get_devices
+
     return _call(get_devices, _names("device names"), meter_id=meter_id)
 
 
@@ -210,9 +198,10 @@ def readings_chunk(
     meter_id: str, lower: int, upper: int, resolution: Resolution, fields: Sequence[str] | None
 ) -> Call[list[Reading]]:
     """``GET /readings`` over one span ``[lower, upper)`` in ms."""
+    from inexogy_client.api.measurements import get_readings
 
     def convert(parsed: Any, endpoint: str) -> list[Reading]:
-        return cast(list[Reading], check_readings(parsed, endpoint, lower, upper, resolution))
+        return cast("list[Reading]", check_readings(parsed, endpoint, lower, upper, resolution))
 
     return _call(
         get_readings,
@@ -238,6 +227,8 @@ def readings_frame_chunk(
     The columnar path (``inexogy.columns``): the answer's bytes become a checked DataFrame of
     ``time`` and one column per field, without a Python object per reading.
     """
+    from inexogy_client.api.measurements import get_readings
+
     from .columns import readings_frame  # needs polars: imported when readings are fetched
 
     return Call(
@@ -256,12 +247,17 @@ def readings_frame_chunk(
     )
 
 
-def last_reading(meter_id: str, fields: Sequence[str] | None, clock: Clock) -> Call[LastReading]:
-    """``GET /last_reading``."""
+def last_reading(
+    meter_id: str, fields: Sequence[str] | None, clock: Clock, zone: tzinfo = UTC
+) -> Call[LastReading]:
+    """``GET /last_reading``; the reading's ``time`` is told in ``zone``."""
+    from inexogy_client.api.measurements import get_last_reading
+    from inexogy_client.models import Reading
 
     def convert(parsed: Any, endpoint: str) -> LastReading:
         check_model(parsed, Reading, endpoint, "a reading")
-        return LastReading(meter_id, parsed.time, parsed.values.to_dict(), clock=clock)
+        values = parsed.values.to_dict()
+        return LastReading(meter_id, parsed.time, values, clock=clock, zone=zone)
 
     return _call(get_last_reading, convert, meter_id=meter_id, fields=_fields(fields))
 
@@ -270,6 +266,9 @@ def statistics(
     meter_id: str, start: datetime, end: datetime | None, fields: Sequence[str] | None
 ) -> Call[dict[str, Statistic]]:
     """``GET /statistics``."""
+    from inexogy_client.api.measurements import get_statistics
+    from inexogy_client.models import Statistics
+
     from_, to = _range(start, end)
 
     def convert(parsed: Any, endpoint: str) -> dict[str, Statistic]:
@@ -285,6 +284,9 @@ def load_profile(
     meter_id: str, first_day: date, last_day: date, resolution: LoadProfileResolution
 ) -> Call[list[dict[str, float]]]:
     """``GET /load_profile`` from ``first_day`` to ``last_day``, both included."""
+    from inexogy_client.api.measurements import get_load_profile
+    from inexogy_client.models import LoadProfileRow
+
     if last_day < first_day:
         raise ValueError(f"last_day {last_day} must not be before first_day {first_day}")
 
@@ -308,6 +310,8 @@ def load_profile(
 
 def raw_load_profile(meter_id: str, day: date) -> Call[str]:
     """``GET /raw_load_profile`` of one day."""
+    from inexogy_client.api.measurements import get_raw_load_profile
+
     return _call(
         get_raw_load_profile,
         _text("a load profile file"),
@@ -319,9 +323,15 @@ def raw_load_profile(meter_id: str, day: date) -> Call[str]:
 
 
 def disaggregation(
-    meter_id: str, start: datetime, end: datetime | None
+    meter_id: str, start: datetime, end: datetime | None, zone: tzinfo = UTC
 ) -> Call[dict[datetime, dict[str, int]]]:
-    """``GET /disaggregation``: energy per device (10^-10 kWh) per 15-minute interval."""
+    """``GET /disaggregation``: energy per device (10^-10 kWh) per 15-minute interval.
+
+    The intervals are keyed by their start told in ``zone`` (see ``zones.at_offset``).
+    """
+    from inexogy_client.api.disaggregation import get_disaggregation
+    from inexogy_client.models import Disaggregation
+
     from_, to = _range(start, end)
 
     def convert(parsed: Any, endpoint: str) -> dict[datetime, dict[str, int]]:
@@ -336,13 +346,16 @@ def disaggregation(
             intervals[cast(int, time)] = {
                 device: int(energy) for device, energy in devices.additional_properties.items()
             }
-        return {from_ms(time): intervals[time] for time in sorted(intervals)}
+        return {at_offset(from_ms(time), zone): intervals[time] for time in sorted(intervals)}
 
     return _call(get_disaggregation, convert, meter_id=meter_id, from_=from_, to=to)
 
 
 def activities(meter_id: str, start: datetime, end: datetime) -> Call[list[Activity]]:
     """``GET /activities``."""
+    from inexogy_client.api.disaggregation import get_activities
+    from inexogy_client.models import Activity
+
     from_, to = _range(start, end)
     return _call(
         get_activities, _list_of(Activity, "activities"), meter_id=meter_id, from_=from_, to=to
@@ -351,16 +364,24 @@ def activities(meter_id: str, start: datetime, end: datetime) -> Call[list[Activ
 
 def website_access_code(email: str) -> Call[str]:
     """``GET /website_access_code``."""
+    from inexogy_client.api.website_access_code import get_website_access_code
+
     return _call(get_website_access_code, _text("an access code"), email=email)
 
 
 def virtual_meter(meter_id: str) -> Call[list[Meter]]:
     """``GET /virtual_meter``: the meters a virtual meter is made of."""
+    from inexogy_client.api.virtual_meters import get_virtual_meter
+    from inexogy_client.models import Meter
+
     return _call(get_virtual_meter, _list_of(Meter, "meters"), meter_id=meter_id)
 
 
 def create_virtual_meter_call(plus: Sequence[str], minus: Sequence[str]) -> Call[Meter]:
     """``POST /virtual_meter``; not idempotent, so retried only where the server did not act."""
+    from inexogy_client.api.virtual_meters import create_virtual_meter
+    from inexogy_client.models import Meter
+
     if isinstance(plus, str) or isinstance(minus, str):
         raise TypeError("plus and minus must be sequences of meterIds, not a str")
     if not plus:
@@ -376,4 +397,6 @@ def create_virtual_meter_call(plus: Sequence[str], minus: Sequence[str]) -> Call
 
 def delete_virtual_meter_call(meter_id: str) -> Call[None]:
     """``DELETE /virtual_meter``; the real service answers 501 Not Implemented."""
+    from inexogy_client.api.virtual_meters import delete_virtual_meter
+
     return _call(delete_virtual_meter, lambda parsed, endpoint: None, meter_id=meter_id)

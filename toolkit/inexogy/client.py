@@ -6,7 +6,6 @@ import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -14,8 +13,6 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 import inexogy_auth
 from inexogy_auth import TokenStore
-from inexogy_client.models import Activity, Meter, Statistic
-from inexogy_client.models.load_profile_resolution import LoadProfileResolution
 
 from . import calls
 from .base import ClientBase, Progress
@@ -26,11 +23,9 @@ from .export import CsvDialect, ExportFormat
 from .last_reading import Clock, LastReading, utc_now
 from .limits import ResponseLimits
 from .meters import MeterRef, match_meter
-from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import RetryPolicy, Sleep
 from .sessions import LoginMethod, check_method
-from .stream import ExportResult, ExportTarget, export_format, export_frames, in_units, ordered
 from .timestamps import Moment, to_moment
 from .units import Units, check_units
 from .usage import Per, UsagePlanner
@@ -38,6 +33,14 @@ from .zones import Zone, resolve_zone
 
 if TYPE_CHECKING:
     import polars as pl
+    from inexogy_client.models import Activity, Meter, Statistic
+    from inexogy_client.models.load_profile_resolution import LoadProfileResolution
+
+    from .readings import Readings
+    from .stream import ExportResult, ExportTarget
+
+# The readings table and the streaming export (asyncio and a thread pool behind them) are
+# imported by the methods that use them: `inexogy meters` does not pay for them.
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -178,6 +181,8 @@ class Inexogy(ClientBase):
                 if progress is not None:
                     progress(len(results), total)
             return results
+        from concurrent.futures import ThreadPoolExecutor, as_completed
+
         failed = threading.Event()
 
         def run_one(call: Call[T]) -> T:
@@ -257,6 +262,8 @@ class Inexogy(ClientBase):
         whole range is held in memory: for ranges of any length use :meth:`iter_readings` or
         :meth:`export`. Needs the ``tables`` extra (polars).
         """
+        from .readings import Readings, build_readings
+
         meter_id = self._meter_id(meter_id)
         if not tables_available():
             # A bare install: the typed models, merged into lists (to_polars names the extra).
@@ -289,6 +296,8 @@ class Inexogy(ClientBase):
         time, and no more than that many chunks are held however long the range: memory stays
         bounded.
         """
+        from .stream import in_units
+
         check_units(units)
         chunks = self._chunk_frames(
             self._meter_id(meter_id), start, end, resolution, fields, progress
@@ -319,6 +328,8 @@ class Inexogy(ClientBase):
         as they arrive, so memory stays bounded however long the range. ``csv_separator`` and
         ``decimal_comma`` shape CSV for spreadsheets (``";"`` and ``True`` for German ones).
         """
+        from .stream import export_format, export_frames
+
         chosen = export_format(target, format)
         dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
         meter_id = self._meter_id(meter_id)
@@ -354,6 +365,8 @@ class Inexogy(ClientBase):
         return self._in_order(batch, progress)
 
     def _in_order(self, batch: Sequence[Call[T]], progress: Progress | None) -> Iterator[T]:
+        from .stream import ordered
+
         total = len(batch)
         tasks = [functools.partial(self._run, call) for call in batch]
         for done, result in enumerate(ordered(tasks, self._max_concurrency), start=1):
@@ -408,10 +421,20 @@ class Inexogy(ClientBase):
         return planner.frame(price=price, feed_in_price=feed_in_price)
 
     def last_reading(
-        self, meter_id: MeterRef, *, fields: Sequence[str] | None = None
+        self,
+        meter_id: MeterRef,
+        *,
+        fields: Sequence[str] | None = None,
+        tz: Zone | None = None,
     ) -> LastReading:
-        """Return the meter's latest reading; check its ``age`` before taking it as current."""
-        return self._run(calls.last_reading(self._meter_id(meter_id), fields, self._clock))
+        """Return the meter's latest reading; check its ``age`` before taking it as current.
+
+        Its ``time`` is an aware datetime in ``tz`` (a zone name like ``"Europe/Berlin"`` or a
+        ``tzinfo``; default UTC).
+        """
+        zone = resolve_zone(tz)
+        meter = self._meter_id(meter_id)
+        return self._run(calls.last_reading(meter, fields, self._clock, zone))
 
     def statistics(
         self,
@@ -450,10 +473,27 @@ class Inexogy(ClientBase):
     # Disaggregation
 
     def disaggregation(
-        self, meter_id: MeterRef, start: Moment, end: Moment | None = None
+        self,
+        meter_id: MeterRef,
+        start: Moment,
+        end: Moment | None = None,
+        *,
+        tz: Zone | None = None,
     ) -> dict[datetime, dict[str, int]]:
-        """Energy per recognised device (10^-10 kWh) per 15 minutes, at most one week."""
-        return self._run(calls.disaggregation(self._meter_id(meter_id), *self._span(start, end)))
+        """Energy per recognised device (10^-10 kWh) per 15 minutes, at most one week.
+
+        The intervals are keyed by their start, in time order, told in ``tz`` (a zone name
+        like ``"Europe/Berlin"`` or a ``tzinfo``; default UTC): the local time with the offset
+        it has there as a fixed ``datetime.timezone`` (``02:00+01:00``), so that the repeated
+        hour of a fall back keeps its own keys (``ZoneInfo`` times there would equal their
+        twins); ``key.astimezone(tz)`` gives the zone itself. A ``start`` or ``end`` given as a
+        date or an offset-less string is read in ``tz``.
+        """
+        zone = resolve_zone(tz)
+        start_at = to_moment(start, "start", zone)
+        end_at = None if end is None else to_moment(end, "end", zone)
+        meter = self._meter_id(meter_id)
+        return self._run(calls.disaggregation(meter, start_at, end_at, zone))
 
     def activities(self, meter_id: MeterRef, start: Moment, end: Moment) -> list[Activity]:
         """Activities of recognised devices in ``[start, end)``, at most one month."""

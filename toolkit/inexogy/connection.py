@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import ssl
 from collections.abc import AsyncGenerator, Generator
 
 import httpx
@@ -25,6 +26,7 @@ __all__ = [
     "base_url_for",
     "resolve_base_url",
     "user_agent",
+    "verify_for",
 ]
 
 DEFAULT_BASE_URL = "https://api.inexogy.com/public/v1"
@@ -64,6 +66,20 @@ def resolve_base_url(explicit: str | None, borrowed: httpx.URL | None = None) ->
 def base_url_for(explicit: str | None, http_client: httpx.Client | httpx.AsyncClient | None) -> str:
     """Return the base URL a client with these arguments will use (see ``resolve_base_url``)."""
     return resolve_base_url(explicit, None if http_client is None else http_client.base_url)
+
+
+def verify_for(base_url: str) -> ssl.SSLContext | bool:
+    """Return the ``verify`` of an owned httpx client for ``base_url``.
+
+    For https, ``True``: httpx loads the CA bundle and verifies every certificate. For a
+    plain-http base URL (a simulator on loopback) loading the bundle would cost ~40 ms of
+    start-up for nothing, so the client gets a TLS context that trusts no authority: it still
+    checks host names and requires certificates, so any https it might meet (a redirect, a
+    proxy's target) fails verification instead of being trusted blindly.
+    """
+    if httpx.URL(base_url).scheme == "https":
+        return True
+    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def _same_url(first: str | httpx.URL, second: str | httpx.URL) -> bool:
@@ -186,6 +202,7 @@ class Connection:
             headers={"Accept": ACCEPT, "User-Agent": user_agent()},
             timeout=httpx.Timeout(timeout),
             raise_on_unexpected_status=False,
+            verify_ssl=verify_for(self.base_url),
             httpx_args={}
             if auth is None
             else {"auth": ApiAuth(auth, self.base_url, limits=response_limits)},

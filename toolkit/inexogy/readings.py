@@ -26,7 +26,7 @@ from .export import CsvDialect, ExportFormat, format_from_path, write_frame
 from .extras import require
 from .timestamps import from_ms
 from .units import Units, check_units, conversion_for
-from .zones import Zone, polars_zone
+from .zones import Zone, polars_zone, resolve_zone
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -172,17 +172,19 @@ class Readings:
         """
         return table_in_units(self.frame, units, tz)
 
-    def to_pandas(self, units: Units = "raw") -> pd.DataFrame:
+    def to_pandas(self, units: Units = "raw", *, tz: Zone | None = None) -> pd.DataFrame:
         """Return the readings as a pandas DataFrame (needs the ``pandas`` extra).
 
-        The same table as :meth:`to_polars`: ``time`` (datetime64 UTC) and one column per
-        field, converted and renamed with ``units="si"``; a missing value is NaN.
+        The same table as :meth:`to_polars`: ``time`` (datetime64 in ``tz``, default UTC) and
+        one column per field, converted and renamed with ``units="si"``; a missing value is NaN.
         """
         check_units(units)
+        zone = resolve_zone(tz)
         require("pandas", "pandas", "Readings.to_pandas")
         import pandas as pd
 
-        data: dict[str, Any] = {"time": pd.to_datetime(self.times, unit="ms", utc=True)}
+        times = pd.to_datetime(self.times, unit="ms", utc=True)
+        data: dict[str, Any] = {"time": times if tz is None else times.tz_convert(zone)}
         for field, values in self.columns.items():
             column = pd.Series(values, dtype="float64" if None in values else None)
             conversion = conversion_for(field) if units == "si" else None

@@ -31,7 +31,6 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import define, field, frozen
-from inexogy_client.models.reading import Reading
 from inexogy_client.types import Unset
 
 from .chunks import RESOLUTION_SPANS, Resolution, grid_after, grid_before, on_grid
@@ -43,6 +42,7 @@ from .zones import Zone, iso, polars_zone, resolve_zone
 
 if TYPE_CHECKING:
     import polars as pl
+    from inexogy_client.models.reading import Reading
 
 __all__ = [
     "PERIODS",

@@ -10,21 +10,23 @@ further down. Readings are checked a column at a time with C-level ``map``s, not
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import types
 import typing
 from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from inexogy_client.models.reading import Reading
-from inexogy_client.models.reading_values import ReadingValues
 from inexogy_client.types import Unset
 
 from .chunks import RESOLUTION_SPANS
 from .errors import InvalidResponseError
+
+if TYPE_CHECKING:
+    from inexogy_client.models.reading import Reading
 
 __all__ = [
     "INT64_MAX",
@@ -185,7 +187,11 @@ def check_models(models: Any, kind: type, endpoint: str, what: str) -> None:
             raise invalid_answer(endpoint, problem)
 
 
+@functools.cache
 def _value_getters() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Return the getters of the typed reading values (made once, when first needed)."""
+    from inexogy_client.models.reading_values import ReadingValues
+
     hints = typing.get_type_hints(ReadingValues)
     return tuple(
         (field.name, attrgetter(field.name))
@@ -194,7 +200,6 @@ def _value_getters() -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     )
 
 
-_VALUE_GETTERS = _value_getters()
 _get_time = attrgetter("time")
 _get_values = attrgetter("values")
 _get_extras = attrgetter("_additional_properties")
@@ -213,6 +218,10 @@ def check_readings(
         raise invalid_answer(endpoint, f"the body is {_describe(readings)}, not a list")
     if not readings:
         return readings
+    # The reading models are loaded here, not at the top: `inexogy meters` never needs them.
+    from inexogy_client.models.reading import Reading
+    from inexogy_client.models.reading_values import ReadingValues
+
     if set(map(type, readings)) != {Reading}:
         index = next(i for i, item in enumerate(readings) if type(item) is not Reading)
         raise invalid_answer(endpoint, f"item {index} is {_describe(readings[index])}")
@@ -231,7 +240,7 @@ def check_readings(
     value_sets = list(map(_get_values, readings))
     if set(map(type, value_sets)) != {ReadingValues}:
         raise invalid_answer(endpoint, "a reading's values are not an object")
-    for name, getter in _VALUE_GETTERS:
+    for name, getter in _value_getters():
         kinds = set(map(type, map(getter, value_sets)))
         if kinds != _ONLY_UNSET:  # a field some reading has
             _check_column(kinds, list(map(getter, value_sets)), endpoint, name)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 __all__ = [
     "POLARS_DATETIME_FORMAT",
     "Zone",
+    "at_offset",
     "iso",
     "local_zone",
     "polars_zone",
@@ -110,6 +111,21 @@ def iso(moment: datetime, zone: Zone | None = None) -> str:
         moment = moment.astimezone(resolve_zone(zone))
     spec = "milliseconds" if moment.microsecond else "seconds"
     return moment.isoformat(timespec=spec)
+
+
+def at_offset(moment: datetime, zone: tzinfo) -> datetime:
+    """Return aware ``moment`` told in ``zone``, its tzinfo the fixed offset it has there.
+
+    ``2024-10-27T02:00:00+01:00`` is then ``02:00`` with ``timezone(timedelta(hours=1))``. Use
+    it for times that key a dict: ``ZoneInfo`` times on the repeated hour of a fall back equal
+    their twins of the other offset (PEP 495 compares one zone's times by wall clock), so one
+    of each pair would be lost; fixed-offset times compare and hash as the instants they are.
+    """
+    local = moment.astimezone(zone)
+    offset = local.utcoffset()
+    if zone is UTC or offset is None:
+        return local
+    return local.replace(tzinfo=timezone(offset))
 
 
 def local_zone() -> tzinfo:

@@ -12,6 +12,7 @@ from ..chunks import Resolution
 from ..extras import require
 from ..timestamps import to_ms
 from ..units import Units, conversion_for
+from ..zones import Zone, polars_zone
 from .errors import ArchiveError
 from .layout import SUFFIX, period_named, period_unit
 
@@ -90,6 +91,7 @@ def read_archive(
     end: datetime | None = ...,
     resolution: Resolution = ...,
     units: Units = ...,
+    tz: Zone | None = ...,
     lazy: Literal[True] = ...,
 ) -> pl.LazyFrame: ...
 
@@ -103,6 +105,7 @@ def read_archive(
     end: datetime | None = ...,
     resolution: Resolution = ...,
     units: Units = ...,
+    tz: Zone | None = ...,
     lazy: Literal[False],
 ) -> pl.DataFrame: ...
 
@@ -115,6 +118,7 @@ def read_archive(
     end: datetime | None = None,
     resolution: Resolution = "fifteen_minutes",
     units: Units = "raw",
+    tz: Zone | None = None,
     lazy: bool = True,
 ) -> pl.LazyFrame | pl.DataFrame:
     """Return the readings an archive kept by ``inexogy sync`` holds, as one polars table.
@@ -122,7 +126,8 @@ def read_archive(
     ``meter`` is a meterId (as in the folder names ``meter=<meterId>``), several, or ``None``
     for every meter in the archive. ``start`` and ``end`` bound the readings' times
     (``[start, end)``; aware datetimes); only the files that overlap the span are read.
-    Columns: ``meter``, ``time`` (Datetime ms UTC), then one per field; a field a file lacks
+    Columns: ``meter``, ``time`` (Datetime ms in ``tz``: a zone name like ``"Europe/Berlin"``
+    or a ``tzinfo``; default UTC), then one per field; a field a file lacks
     is null there. Rows are grouped by meter (in the order given; sorted meterIds for all),
     then in time order. Values are raw, or with ``units="si"`` converted and renamed as
     ``Readings.to_polars`` does (``energy`` -> ``energy_kWh``, ...). The result is a
@@ -132,6 +137,7 @@ def read_archive(
     """
     if units not in ("raw", "si"):
         raise ValueError(f"unknown units {units!r}: use 'raw' or 'si'")
+    zone = polars_zone(tz)
     polars = _polars()
     root = Path(directory)
     if not root.is_dir():
@@ -152,6 +158,7 @@ def read_archive(
     by_meter = _files(root, meters, resolution, start_ms, end_ms)
     if not by_meter:
         frame = empty_frame().select(polars.lit(None, polars.String).alias("meter"), "time").clear()
+        frame = frame.with_columns(polars.col("time").dt.convert_time_zone(zone))
         return frame.lazy() if lazy else frame
     schemas = [polars.read_parquet_schema(path) for files in by_meter.values() for path in files]
     merged = polars.concat(
@@ -180,6 +187,8 @@ def read_archive(
         table = table.filter(polars.col("time") < polars.lit(end_ms).cast(instant))
     if units == "si":
         table = table.select("meter", "time", *(_in_si(polars, name) for name in fields))
+    if zone != "UTC":
+        table = table.with_columns(polars.col("time").dt.convert_time_zone(zone))
     # Each meter's files are listed in period order and each is in time order: so is the scan.
     result: pl.LazyFrame | pl.DataFrame = table if lazy else table.collect()
     return result

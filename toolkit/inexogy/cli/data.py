@@ -57,9 +57,11 @@ _TABLE_WIDTH = 160  # for tables written to a pipe, where the terminal width is 
 def _stdout() -> Console:
     from rich.console import Console  # imported when printing: `--help` needs no rich
 
-    console = Console()
+    # The service's texts (a meter's location...) are printed as they are: not read as rich
+    # markup ("[...]") or emoji codes (":...:"), which also spares loading rich's emoji table.
+    console = Console(markup=False, emoji=False)
     if not console.is_terminal:
-        console = Console(width=_TABLE_WIDTH)
+        console = Console(width=_TABLE_WIDTH, markup=False, emoji=False)
     return console
 
 
