@@ -88,8 +88,8 @@ def _parse_absolute(text: str, zone: tzinfo) -> datetime:
     except ValueError:
         raise ValueError(
             f"{text!r} is not a time: use an ISO date like 2024-03-01, a datetime like "
-            "2024-03-01T12:00 (local time) or 2024-03-01T12:00+01:00, 'now', or a relative "
-            "time like -7d, -12h, -30m"
+            "2024-03-01T12:00 (in --tz) or 2024-03-01T12:00+01:00, 'now', 'today', "
+            "'yesterday', or a relative time like -7d, -12h, -30m"
         ) from None
     if parsed.tzinfo is None:
         return _in_zone(parsed, zone)
