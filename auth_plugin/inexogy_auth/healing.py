@@ -21,6 +21,7 @@ does every request queued behind it, without more dances). Dances start at least
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from .errors import TokenExpiredError
+from .errors import AuthError, InvalidCredentialsError, TokenExpiredError
 from .redaction import redact_text
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class TokenHealing:
         ]
         self._loops = weakref.WeakKeyDictionary()
         self._last_dance: float | None = None
-        self._given_up: tuple[int, float, TokenExpiredError] | None = None
+        self._given_up: tuple[int, float, AuthError] | None = None
 
     # --- threads ------------------------------------------------------------------------------
 
@@ -100,7 +101,12 @@ class TokenHealing:
                     dances = self._count_dance(dances, current)
                     time.sleep(self._pause(reauthorizer))
                     self._last_dance = time.monotonic()
-                    auth._install(reauthorizer.reauthorize(auth._credentials_of(current)))
+                    try:
+                        credentials = reauthorizer.reauthorize(auth._credentials_of(current))
+                    except InvalidCredentialsError as error:
+                        self._give_up(current, error)
+                        raise
+                    auth._install(credentials)
                 keys = auth._keys
                 auth._sign(request, keys)
                 response = yield request
@@ -147,9 +153,13 @@ class TokenHealing:
                     dances = self._count_dance(dances, current)
                     await asyncio.sleep(self._pause(reauthorizer))
                     self._last_dance = time.monotonic()
-                    credentials = await reauthorizer.reauthorize_async(
-                        auth._credentials_of(current)
-                    )
+                    try:
+                        credentials = await reauthorizer.reauthorize_async(
+                            auth._credentials_of(current)
+                        )
+                    except InvalidCredentialsError as error:
+                        self._give_up(current, error)
+                        raise
                     auth._install(credentials)
                 keys = auth._keys
                 auth._sign(request, keys)
@@ -193,8 +203,16 @@ class TokenHealing:
             and given_up[0] == current.generation
             and time.monotonic() - given_up[1] < GIVE_UP_MEMORY_S
         ):
-            raise given_up[2]
+            # A copy: one object raised in many threads would grow one shared traceback.
+            raise copy.copy(given_up[2])
         return dances + 1
+
+    def _give_up(self, keys: _Keys, error: AuthError) -> None:
+        """Remember that healing ``keys`` failed for good: the requests queued behind fail too.
+
+        (A wrong password, for one, must not be tried again by every waiting request.)
+        """
+        self._given_up = (keys.generation, time.monotonic(), error)
 
     def _pause(self, reauthorizer: Reauthorizer) -> float:
         """Seconds to wait so that dances start at least ``min_interval`` apart."""
@@ -209,7 +227,7 @@ class TokenHealing:
         logger.debug("the replay was refused too (generation %d)", keys.generation)
         if dances >= reauthorizer.max_dances:
             error = _refused_fresh(dances, response)
-            self._given_up = (keys.generation, time.monotonic(), error)
+            self._give_up(keys, error)
             raise error
 
 

@@ -12,6 +12,7 @@ slash, a body) goes through the full stack.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -25,6 +26,7 @@ from .oauth import SignedRequest
 from .texts import ServiceError, text_response
 
 Handler = Callable[[], Awaitable[Response]]
+_logger = logging.getLogger(__name__)
 ROUTING_KEY = "connexion_routing"
 _AUTHORIZATION, _HOST = b"authorization", b"host"
 # a body goes through the full stack, where its size is checked
@@ -111,5 +113,7 @@ class DirectDispatch:
         except ServiceError as error:
             response = error.response()
         except Exception:
+            # The service's plain 500, but never a silent one: a bug here must be seen.
+            _logger.exception("the handler of %s failed", scope["path"])
             response = text_response(500, "Internal Server Error")
         await response(scope, receive, send)

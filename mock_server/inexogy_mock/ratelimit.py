@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 STEPS = ("consumer_token", "authorize")
-_LIMIT = re.compile(r"^\s*(?P<step>[a-z_]+)\s*=\s*(?P<calls>\d+)\s*/\s*(?P<seconds>[0-9.]+)\s*s?$")
+_LIMIT = re.compile(
+    r"^\s*(?P<step>[a-z_]+)\s*=\s*(?P<calls>\d+)\s*/\s*(?P<seconds>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*s?$"
+)
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,8 @@ def _text_cells(text: bytes) -> Cells:
 class _Number:
     """Where one integer column goes in a row of cells, and how many cells it needs."""
 
-    def __init__(self, values: Int64Array, start: int) -> None:
+    def __init__(self, values: Int64Array, start: int, low: int, high: int) -> None:
         self.values = values
-        low, high = int(values.min()), int(values.max())
         top = max(abs(low), abs(high))
         self.chunks = max(1, -(-len(str(top)) // 4))
         self.signed = low < 0
@@ -103,7 +102,7 @@ def readings_json(times: Int64Array, columns: Mapping[str, Int64Array]) -> bytes
         template.append(_text_cells(pending + key))
         pending = b""
         width += template[-1].size
-        numbers.append(_Number(values, width))
+        numbers.append(_Number(values, width, low, high))
         template.append(np.zeros(numbers[-1].width, dtype=np.uint32))
         width += numbers[-1].width
     closing = b"}}," if columns else b',"values":{}},'

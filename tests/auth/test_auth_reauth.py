@@ -335,3 +335,45 @@ def test_reauthorizer_builds_its_client_from_httpx_args(httpserver: HTTPServer) 
     httpserver.check()
     assert credentials == OLD
     assert [request.headers.get("X-Probe") for request, _ in httpserver.log] == ["yes"] * 4
+
+
+class RefusingService(ExpiringService):
+    """Like ``ExpiringService``, but the password is refused at the authorize step."""
+
+    def dance(self, request: Request) -> Response:
+        if request.path.endswith("/authorize"):
+            self.count("authorize")
+            return text("403 Forbidden: Wrong credentials", 403)
+        return super().dance(request)
+
+
+def test_a_refused_password_is_tried_once_not_once_per_waiting_request(
+    threaded_server: HTTPServer, store: TokenStore
+) -> None:
+    # Every waiting request trying the same wrong password again would run into the real
+    # service's authorize rate limit (and hammer the account): one try, all of them fail.
+    service = RefusingService(threaded_server, parties=3)
+    provider = PasswordProvider()
+    reauthorizer = Reauthorizer(threaded_server.url_for(PREFIX), provider, store=store)
+    auth = OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
+    failures: list[str] = []
+    with inexogy_client.Client(
+        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+
+        def call() -> None:
+            try:
+                get_meters.sync_detailed(client=client)
+            except InvalidCredentialsError as error:
+                failures.append(type(error).__name__)
+
+        threads = [threading.Thread(target=call) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == ["InvalidCredentialsError"] * 3
+    assert service.counts["authorize"] == 1
+    assert service.counts["meters with the old token"] == 3
+    assert provider.calls == 1
+    assert store.load() is None

@@ -174,3 +174,11 @@ def test_rate_limit_window_slides() -> None:
         assert client.post("/oauth1/consumer_token", data={"client": "x"}).status_code == 429
         clock.now += 10
         assert client.post("/oauth1/consumer_token", data={"client": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize("given", ["authorize=1/.", "authorize=1/1..2", "authorize=x/3"])
+def test_a_malformed_rate_limit_says_how_to_write_one(given: str) -> None:
+    from inexogy_mock.ratelimit import RateLimits
+
+    with pytest.raises(ValueError, match=r"use STEP=CALLS/SECONDS"):
+        RateLimits.parse([given])

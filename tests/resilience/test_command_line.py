@@ -58,3 +58,12 @@ def test_a_base_url_that_is_not_http_with_a_host_is_a_usage_error(
     assert "--base-url" in message
     assert "is not an http(s) URL with a host" in message
     assert "unexpected" not in message
+
+
+@pytest.mark.parametrize("base_url", ["http://a:b:c", "http://host:port/public/v1"])
+def test_the_library_refuses_an_unparsable_base_url_with_a_value_error(base_url: str) -> None:
+    # httpx raises its own InvalidURL (not a ValueError) for these: the toolkit says what to do.
+    from inexogy.connection import resolve_base_url
+
+    with pytest.raises(ValueError, match="is not an http"):
+        resolve_base_url(base_url, None)

@@ -12,6 +12,7 @@ PUBLIC = {
     "CsvDialect", "ExportFormat", "ExportResult", "Inexogy", "InexogyError",
     "InvalidCredentialsError", "InvalidResponseError", "LastReading", "LivePoller", "MeterState",
     "NetworkError", "NotFoundError", "NotLoggedInError", "PermissionDeniedError",
+    "PollerStoppedError",
     "RateLimitError", "Readings", "Resolution", "ResponseLimits", "RetryPolicy",
     "SchemaChangedError", "ServerError", "Snapshot",
     "TokenExpiredError", "TokenStore", "TokenStoreError", "Units", "conversion_for", "from_ms",

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .export import CsvDialect, ExportFormat, SchemaChangedError
     from .last_reading import LastReading
     from .limits import ResponseLimits
-    from .live import LivePoller, MeterState, Snapshot
+    from .live import LivePoller, MeterState, PollerStoppedError, Snapshot
     from .readings import Readings
     from .retry import RetryPolicy
     from .stream import ExportResult
@@ -83,6 +83,7 @@ __all__ = [
     "NotLoggedInError",
     "Per",
     "PermissionDeniedError",
+    "PollerStoppedError",
     "RateLimitError",
     "Readings",
     "Resolution",
@@ -112,6 +113,7 @@ __all__ = [
 # the optional packages are imported when a name needing them is first touched).
 _MODULES = {
     "LivePoller": ".live",
+    "PollerStoppedError": ".live",
     "MeterState": ".live",
     "Snapshot": ".live",
     "Per": ".usage",

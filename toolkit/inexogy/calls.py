@@ -16,7 +16,7 @@ import inexogy_client
 from attrs import frozen
 from inexogy_client.types import UNSET, Response, Unset
 
-from .chunks import Resolution
+from .chunks import RESOLUTION_SPANS, Resolution
 from .last_reading import Clock, LastReading
 from .responses import (
     decode_errors_mapped,
@@ -231,6 +231,9 @@ def readings_frame_chunk(
 
     from .columns import readings_frame  # needs polars: imported when readings are fetched
 
+    # The same tolerance the typed path has (validation.check_readings): a bucket of a coarse
+    # resolution may start up to one of its spans before the range asked for.
+    slack = RESOLUTION_SPANS[resolution].max_span if resolution in RESOLUTION_SPANS else None
     return Call(
         get_readings.sync_raw,
         get_readings.asyncio_raw,
@@ -241,7 +244,9 @@ def readings_frame_chunk(
             "resolution": resolution,
             "fields": _fields(fields),
         },
-        lambda content: readings_frame(content, lower=lower, upper=upper, max_bytes=max_bytes),
+        lambda content: readings_frame(
+            content, lower=lower, upper=upper, max_bytes=max_bytes, slack=slack
+        ),
         endpoint="GET /readings",
         raw=True,
     )

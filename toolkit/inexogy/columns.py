@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .errors import InvalidResponseError
 from .extras import require
-from .validation import NOT_FINITE_TOKEN
+from .limits import DEFAULT_RESPONSE_LIMITS
+from .validation import MAX_TIME_MS, NOT_FINITE_TOKEN
 
 if TYPE_CHECKING:
     import polars as pl
@@ -36,11 +37,8 @@ __all__ = [
     "tables_available",
 ]
 
-DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
-"""The largest ``/readings`` answer taken by default (a raw day of a three-phase meter: ~7 MB)."""
-
-MAX_TIME_MS = 253_402_300_799_999
-"""The last millisecond of the year 9999: later (or negative) times are not meter times."""
+DEFAULT_MAX_RESPONSE_BYTES = DEFAULT_RESPONSE_LIMITS.for_path("/readings")
+"""The largest ``/readings`` answer taken by default: the client's default limit."""
 
 READINGS_ENDPOINT = "GET /readings"
 
@@ -75,8 +73,12 @@ def readings_frame(
     upper: int,
     endpoint: str = READINGS_ENDPOINT,
     max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    slack: int | None = None,
 ) -> pl.DataFrame:
     """Return the readings of one answer in ``[lower, upper)`` as a DataFrame, checked.
+
+    A reading more than ``slack`` ms outside the span (default: the span's own length; the
+    client passes the resolution's longest span, as the typed path allows) is refused.
 
     Columns: ``time`` (Int64, Unix ms, ascending, unique) and one per field in the order the
     answer first names them, raw units (Int64 where every value is an integer, else Float64).
@@ -111,7 +113,7 @@ def readings_frame(
         if len(frame):
             raise _invalid(endpoint, "a reading is not an object with time and values")
         return cast("pl.DataFrame", polars.DataFrame(schema={"time": polars.Int64}))
-    return _checked(polars, frame, endpoint, lower, upper)
+    return _checked(polars, frame, endpoint, lower, upper, slack)
 
 
 def _parsed(polars: Any, content: bytes) -> pl.DataFrame:
@@ -140,7 +142,7 @@ def _parsed(polars: Any, content: bytes) -> pl.DataFrame:
 
 
 def _checked(
-    polars: Any, frame: pl.DataFrame, endpoint: str, lower: int, upper: int
+    polars: Any, frame: pl.DataFrame, endpoint: str, lower: int, upper: int, slack: int | None
 ) -> pl.DataFrame:
     """Validate the raw ``time``/``values`` frame and flatten it to time + one column per field."""
     if "time" not in frame.columns:
@@ -159,9 +161,9 @@ def _checked(
             raise _invalid(
                 endpoint, f"a reading's time {bad} is not a Unix time in ms (1970 to 9999)"
             )
-        # A reading next to the span is a border case (left out below); one more than a whole
-        # span away is a broken answer, refused rather than dropped.
-        slack = upper - lower
+        # A reading next to the span is a border case (left out below); one more than the
+        # longest span of a request away is a broken answer, refused rather than dropped.
+        slack = upper - lower if slack is None else slack
         if first < lower - slack or last > upper + slack:
             bad = first if first < lower - slack else last
             raise _invalid(

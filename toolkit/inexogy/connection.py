@@ -55,8 +55,11 @@ def resolve_base_url(explicit: str | None, borrowed: httpx.URL | None = None) ->
         chosen = str(borrowed)
     if chosen is None:
         chosen = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
-    url = httpx.URL(chosen)
-    if url.scheme not in ("http", "https") or not url.host:
+    try:
+        url: httpx.URL | None = httpx.URL(chosen)
+    except httpx.InvalidURL:  # not a ValueError: e.g. a port that is no number
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
         raise ValueError(
             f"base URL {chosen!r} is not an http(s) URL: give one like {DEFAULT_BASE_URL}"
         )

@@ -26,6 +26,7 @@ from typing import Literal, TypeVar
 
 import attrs
 from attrs import field, frozen
+from inexogy_auth import redact_text
 from inexogy_client.models import Meter
 
 from .client import Inexogy
@@ -114,10 +115,11 @@ def outcome_of(error: InexogyError) -> Outcome:
 def _unexpected(failure: Exception) -> InexogyError:
     """Wrap an error the toolkit did not expect (a bug) so that the poll records it and goes on."""
     _log.error("unexpected error while polling", exc_info=failure)
-    return InexogyError(f"unexpected {type(failure).__name__}: {failure}")
+    detail = redact_text(str(failure))[:80]
+    return InexogyError(f"unexpected {type(failure).__name__}: {detail}")
 
 
-class PollerStoppedError(Exception):
+class PollerStoppedError(InexogyError):
     """The poller was stopped while it waited to retry a request."""
 
 
@@ -348,7 +350,7 @@ class LivePoller:
             raise
         except Exception as failure:
             if self._stop.is_set():  # stopping: a request cut short is no news
-                raise PollerStoppedError from failure
+                raise PollerStoppedError("the poller was stopped") from failure
             error = failure if isinstance(failure, InexogyError) else _unexpected(failure)
             if state.error is None or type(state.error) is not type(error):
                 _log.warning("meter %s: %s", meter_id, error)
@@ -384,4 +386,4 @@ class LivePoller:
     def _sleep(self, seconds: float) -> None:
         """Wait between retries; :meth:`stop` cuts the wait short."""
         if self._stop.wait(seconds):
-            raise PollerStoppedError
+            raise PollerStoppedError("the poller was stopped")

@@ -241,12 +241,13 @@ def check_readings(
     if set(map(type, value_sets)) != {ReadingValues}:
         raise invalid_answer(endpoint, "a reading's values are not an object")
     for name, getter in _value_getters():
-        kinds = set(map(type, map(getter, value_sets)))
+        column = list(map(getter, value_sets))
+        kinds = set(map(type, column))
         if kinds != _ONLY_UNSET:  # a field some reading has
-            _check_column(kinds, list(map(getter, value_sets)), endpoint, name)
+            _check_column(kinds, column, endpoint, name)
     if any(map(_get_extras, value_sets)):
         for index, values in enumerate(value_sets):
-            for name, value in (values.additional_properties or {}).items():
+            for name, value in (_get_extras(values) or {}).items():
                 problem = _check_number(value, f"readings[{index}].values[{name!r}]", integer=False)
                 if problem:
                     raise invalid_answer(endpoint, problem)
