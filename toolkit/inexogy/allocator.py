@@ -40,10 +40,10 @@ def _glibc() -> Any | None:
 def release_free_memory() -> None:
     """Free what only reference cycles keep, then return free memory to the operating system.
 
-    Each ``httpx.Response`` and its stream refer to each other, so an answer's body (a raw
-    day: tens of MB) outlives its parse until the cycle collector runs, which can take many
-    chunks; collecting here keeps one chunk's body alive at most. Giving the pages back is
-    glibc's ``malloc_trim`` (nothing elsewhere).
+    The answers themselves are freed as soon as they are parsed (``inexogy.limits`` breaks
+    the cycle between an ``httpx.Response`` and its stream); collecting here is for any other
+    cycle holding a chunk's memory, so that it does not wait for the collector's own time.
+    Giving the pages back is glibc's ``malloc_trim`` (nothing elsewhere).
     """
     gc.collect()
     library = _glibc()

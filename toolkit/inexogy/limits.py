@@ -77,10 +77,15 @@ def _too_large(request: httpx.Request, limit: int) -> _TooLarge:
 
 
 class _CappedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A response body that stops with ``InvalidResponseError`` past ``limit`` bytes."""
+    """A response body that stops with ``InvalidResponseError`` past ``limit`` bytes.
+
+    Closing it lets go of the stream it wraps. httpx's stream refers back to its response,
+    which refers to this one: without that, every answer (and its body: a raw day is tens of
+    MB) would stay alive after its last use until Python's cycle collector happened to run.
+    """
 
     def __init__(self, stream: Any, request: httpx.Request, limit: int) -> None:
-        self._stream = stream
+        self._stream: Any = stream
         self._request = request
         self._limit = limit
 
@@ -101,10 +106,14 @@ class _CappedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield chunk
 
     def close(self) -> None:
-        self._stream.close()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.close()
 
     async def aclose(self) -> None:
-        await self._stream.aclose()
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            await stream.aclose()
 
 
 def guard_response(response: httpx.Response, limits: ResponseLimits) -> None:
