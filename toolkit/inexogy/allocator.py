@@ -17,7 +17,7 @@ import gc
 import sys
 from typing import Any
 
-__all__ = ["limit_arenas", "release_free_memory"]
+__all__ = ["arrow_memory_pool", "limit_arenas", "release_free_memory"]
 
 _M_ARENA_MAX = -8  # glibc's malloc.h
 
@@ -62,3 +62,18 @@ def limit_arenas(count: int) -> None:
     library = _glibc()
     if library is not None:
         library.mallopt(_M_ARENA_MAX, count)
+
+
+def arrow_memory_pool() -> Any:
+    """Return the pyarrow memory pool for reading answers and writing Parquet: the C library's.
+
+    pyarrow's default pool (mimalloc or jemalloc, depending on the build) keeps what a chunk
+    freed for later, out of reach of :func:`release_free_memory`: measured on a raw day (22 MB
+    of JSON parsed, then written to Parquet), it kept some 70 MB more than the system pool,
+    whose freed memory ``malloc_trim`` returns. Passed to each call rather than made the
+    process's default, which belongs to the program.
+    """
+    from .extras import require
+
+    pyarrow = require("pyarrow", "tables", "readings as tables")
+    return pyarrow.system_memory_pool()

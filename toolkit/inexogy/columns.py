@@ -21,6 +21,7 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any, cast
 
+from .allocator import arrow_memory_pool
 from .errors import InvalidResponseError
 from .extras import require
 from .limits import DEFAULT_RESPONSE_LIMITS
@@ -164,7 +165,7 @@ def _from_json_lines(polars: Any, content: bytes) -> pl.DataFrame | None:
     pyarrow_json = require("pyarrow.json", "tables", "readings as tables")
     try:
         inner = pyarrow.py_buffer(lines).slice(first, last - first)
-        table = pyarrow_json.read_json(pyarrow.BufferReader(inner))
+        table = pyarrow_json.read_json(pyarrow.BufferReader(inner), memory_pool=arrow_memory_pool())
     except Exception:  # pyarrow raises ArrowInvalid and others on odd input: polars decides
         return None
     if table.num_rows != rows:

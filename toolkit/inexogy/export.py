@@ -21,6 +21,7 @@ from attrs import frozen
 from inexogy.files import write_atomically
 from inexogy.zones import POLARS_DATETIME_FORMAT
 
+from .allocator import arrow_memory_pool
 from .errors import InexogyError
 from .extras import require
 
@@ -302,7 +303,9 @@ class _ParquetWriter(_Aligned):
         table = frame.to_arrow()
         if self._writer is None:
             parquet = require("pyarrow.parquet", "tables", "Parquet export")
-            self._writer = parquet.ParquetWriter(self._stream, table.schema, compression="zstd")
+            self._writer = parquet.ParquetWriter(
+                self._stream, table.schema, compression="zstd", memory_pool=arrow_memory_pool()
+            )
         self._writer.write_table(table, row_group_size=max(len(frame), 1))
         self.rows += len(frame)
 
@@ -311,7 +314,10 @@ class _ParquetWriter(_Aligned):
             empty = self.empty()
             parquet = require("pyarrow.parquet", "tables", "Parquet export")
             self._writer = parquet.ParquetWriter(
-                self._stream, empty.to_arrow().schema, compression="zstd"
+                self._stream,
+                empty.to_arrow().schema,
+                compression="zstd",
+                memory_pool=arrow_memory_pool(),
             )
         self._writer.close()
 
