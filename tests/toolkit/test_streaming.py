@@ -145,8 +145,8 @@ def test_streaming_holds_no_more_chunks_than_are_in_flight(
     )
 
     assert result.rows == 60_000
-    # the chunks being fetched or waiting their turn, plus the one being written
-    assert most_alive <= max_in_flight + 1
+    # the chunks being fetched or waiting their turn, the one being written included
+    assert most_alive <= max_in_flight
     assert alive == 0
 
 
@@ -383,3 +383,35 @@ def test_a_writer_given_no_rows_writes_the_header_only() -> None:
     writer.write(pl.DataFrame(schema={"time": pl.Int64}))
     writer.close()
     assert stream.getvalue() == b"time\n"
+
+
+@pytest.mark.parametrize("max_in_flight", [1, 3])
+def test_async_streaming_holds_no_more_chunks_than_are_in_flight(max_in_flight: int) -> None:
+    alive = 0
+    most_alive = 0
+
+    def released() -> None:
+        nonlocal alive
+        alive -= 1
+
+    async def chunk(index: int) -> pl.DataFrame:
+        nonlocal alive, most_alive
+        await asyncio.sleep(0)
+        frame = pl.DataFrame({"time": [index], "power": 1.5})
+        alive += 1
+        most_alive = max(most_alive, alive)
+        weakref.finalize(frame, released)
+        return frame
+
+    async def consume() -> int:
+        rows = 0
+        tasks = [lambda index=index: chunk(index) for index in range(30)]
+        async for frame in ordered_async(tasks, max_in_flight):
+            await asyncio.sleep(0)  # the fetches in flight run while a chunk is consumed
+            rows += len(frame)
+            del frame
+        return rows
+
+    assert asyncio.run(consume()) == 30
+    assert most_alive <= max_in_flight
+    assert alive == 0

@@ -2,9 +2,10 @@
 
 ``ordered`` (threads) and ``ordered_async`` (tasks) run fetches at most ``max_in_flight`` at a
 time and yield their results in the order of the fetches: a chunk that arrives early waits
-until every chunk before it has been handed on, and a new fetch starts only when the oldest one
-is handed on, so at most ``max_in_flight`` results (plus the one being written) exist at once,
-however long the range. ``export_frames`` writes such a stream of chunk tables to a file,
+until every chunk before it has been handed on, and a new fetch starts only when the consumer
+is done with the chunk handed on before (asks for the next one), so at most
+``max_in_flight`` results exist at once, the one being written included, however long the
+range. ``export_frames`` writes such a stream of chunk tables to a file,
 under a temporary name renamed over the target only when complete
 (``inexogy.files.write_atomically``), or to an open binary stream such as stdout.
 """
@@ -72,8 +73,10 @@ class ExportResult:
 def ordered(tasks: Iterable[Callable[[], T]], max_in_flight: int) -> Iterator[T]:
     """Run ``tasks`` in threads, at most ``max_in_flight`` at once; yield results in task order.
 
-    When a task fails, its error is raised in its turn; tasks not started yet never start and
-    the running ones are waited for. Closing the iterator early does the same.
+    A result handed on counts as in flight until the next one is asked for: with
+    ``max_in_flight=1``, fetching and consuming alternate. When a task fails, its error is
+    raised in its turn; tasks not started yet never start and the running ones are waited
+    for. Closing the iterator early does the same.
     """
     if max_in_flight < 1:
         raise ValueError(f"max_in_flight must be at least 1, not {max_in_flight}")
@@ -84,11 +87,11 @@ def ordered(tasks: Iterable[Callable[[], T]], max_in_flight: int) -> Iterator[T]
             window.extend(pool.submit(task) for task in islice(pending, max_in_flight))
             while window:
                 result = window.popleft().result()
+                yield result
+                del result  # not held while the next chunk is awaited
                 following = next(pending, None)
                 if following is not None:
                     window.append(pool.submit(following))
-                yield result
-                del result  # not held while the next chunk is awaited
         finally:
             for future in window:
                 future.cancel()
@@ -106,11 +109,11 @@ async def ordered_async(
         window.extend(asyncio.ensure_future(task()) for task in islice(pending, max_in_flight))
         while window:
             result = await window.popleft()
+            yield result
+            del result
             following = next(pending, None)
             if following is not None:
                 window.append(asyncio.ensure_future(following()))
-            yield result
-            del result
     finally:
         for future in window:
             future.cancel()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from inexogy.allocator import limit_arenas
+from inexogy.allocator import prepare_for_long_exports
 from inexogy.export import FORMATS, ExportFormat, format_from_path
 from inexogy.resolutions import OrderedResolution
 from inexogy.zones import iso
@@ -103,7 +103,7 @@ def last_reading(
         _stdout().print(last_reading_view(reading, title, units, options.tz))
 
 
-_RAW_IN_FLIGHT = 2
+_RAW_IN_FLIGHT = 1
 """Raw requests of ``inexogy readings`` in flight at once (other resolutions: the client's)."""
 
 
@@ -145,7 +145,7 @@ def readings(
     as those before them are, so memory stays bounded however long the range.
     """
     check_range(start, end)
-    limit_arenas(2)  # fetch threads share two glibc arenas: less memory kept (see allocator)
+    prepare_for_long_exports()  # allocators that give freed memory back (see allocator)
     chosen = _chosen_format(format, output)
     if chosen == "parquet" and output is None:
         raise typer.BadParameter(
@@ -157,8 +157,9 @@ def readings(
     names = split_fields(fields)
     resolution = resolution or chosen_resolution(start, end)
     options = ctx.ensure_object(GlobalOptions)
-    # A raw day is one request of tens of MB, parsed one at a time (inexogy.columns): two in
-    # flight keep the parser busy; four only hold two more bodies (benchmarks/bench_export.py).
+    # A raw day is one request of tens of MB, and its parse keeps both cores busy: one at a
+    # time, fetched while nothing else is held, keeps the peak at one day's worth; a second in
+    # flight gained a few seconds on 30 days for ~40 MB more (benchmarks/bench_export.py).
     client_args = {"max_concurrency": _RAW_IN_FLIGHT} if resolution == "raw" else {}
     with (
         options.open_client(**client_args) as client,
