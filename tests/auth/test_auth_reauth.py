@@ -377,3 +377,79 @@ def test_a_refused_password_is_tried_once_not_once_per_waiting_request(
     assert service.counts["meters with the old token"] == 3
     assert provider.calls == 1
     assert store.load() is None
+
+
+class RefusingFreshTokensService(ExpiringService):
+    """Like ``ExpiringService``, but the token fresh from the dance is refused too."""
+
+    def meters(self, request: Request) -> Response:
+        token = oauth_params(request.headers["Authorization"])["oauth_token"]
+        if token == ACCESS[0]:
+            return super().meters(request)
+        assert werkzeug_verifies(request, CONSUMER[1], NEW_ACCESS[1])
+        self.count("meters with the new token")
+        return Response("", status=401)
+
+
+def fresh_token_refusing_auth(server: HTTPServer, store: TokenStore) -> OAuth1Auth:
+    reauthorizer = Reauthorizer(
+        server.url_for(PREFIX), PasswordProvider(), store=store, min_interval=0, max_dances=1
+    )
+    return OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
+
+
+def expect_one_doomed_request(service: ExpiringService, failures: list[str]) -> None:
+    # The first request refused runs the dance and tries the fresh token once; when that is
+    # refused too, the token is known refused for good and the requests waiting on it fail
+    # with the same error without sending it again.
+    assert failures == ["TokenExpiredError"] * 3
+    assert service.counts["meters with the old token"] == 3
+    assert service.counts["authorize"] == 1
+    assert service.counts["meters with the new token"] == 1
+
+
+def test_requests_waiting_on_a_token_refused_for_good_fail_without_sending_it_threads(
+    threaded_server: HTTPServer, store: TokenStore
+) -> None:
+    service = RefusingFreshTokensService(threaded_server, parties=3)
+    auth = fresh_token_refusing_auth(threaded_server, store)
+    failures: list[str] = []
+    texts: set[str] = set()
+    with inexogy_client.Client(
+        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+
+        def call() -> None:
+            try:
+                get_meters.sync_detailed(client=client)
+            except TokenExpiredError as error:
+                failures.append(type(error).__name__)
+                texts.add(str(error))
+
+        threads = [threading.Thread(target=call) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    expect_one_doomed_request(service, failures)
+    (text,) = texts  # the same clear error for all of them
+    assert "refused a new access token right after issuing it" in text
+    assert "logging in again would not help" in text
+
+
+@pytest.mark.anyio
+async def test_requests_waiting_on_a_token_refused_for_good_fail_without_sending_it_async(
+    threaded_server: HTTPServer, store: TokenStore
+) -> None:
+    service = RefusingFreshTokensService(threaded_server, parties=3)
+    auth = fresh_token_refusing_auth(threaded_server, store)
+    async with inexogy_client.Client(
+        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+        outcomes = await asyncio.gather(
+            *(get_meters.asyncio_detailed(client=client) for _ in range(3)),
+            return_exceptions=True,
+        )
+    failures = [type(outcome).__name__ for outcome in outcomes]
+    expect_one_doomed_request(service, failures)
+    assert len({str(outcome) for outcome in outcomes}) == 1
