@@ -2,10 +2,13 @@
 
 ``ResponseLimits`` maps an endpoint path (``/readings``) to the most bytes its answer may
 have; other paths get ``default``. ``guard_response`` applies the limit to an answer whose
-body has not been read yet: a ``Content-Length`` over the limit is refused at once, and the
-body stream is wrapped so that reading stops with ``InvalidResponseError`` as soon as it
-passes the limit (for answers without a length, e.g. chunked ones). The limit counts the
-bytes as they come over the wire (before any Content-Encoding is undone).
+body has not been read yet: a ``Content-Length`` over the limit is refused at once, and
+reading stops with ``InvalidResponseError`` as soon as the body passes the limit (for
+answers without a length, e.g. chunked ones). The limit bounds memory, so it counts the body
+once its Content-Encoding is undone: a gzip "bomb" of a few KiB that would become gigabytes
+is stopped after the first chunk that takes it past the limit (one chunk off the wire
+inflates to at most about a thousand times its size). The bytes on the wire are held to the
+same limit too (a compressed stream can run on without producing anything).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 import httpx
 from attrs import field, frozen
+from httpx._decoders import ContentDecoder  # the decoders' base class; not re-exported
 
 from .errors import InvalidResponseError, ServerError
 
@@ -107,6 +111,28 @@ class _CappedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
+class _CappedDecoder(ContentDecoder):
+    """A response's Content-Encoding decoder that stops past ``limit`` decoded bytes."""
+
+    def __init__(self, decoder: ContentDecoder, request: httpx.Request, limit: int) -> None:
+        self._decoder = decoder
+        self._request = request
+        self._limit = limit
+        self._seen = 0
+
+    def _counted(self, decoded: bytes) -> bytes:
+        self._seen += len(decoded)
+        if self._seen > self._limit:
+            raise _too_large(self._request, self._limit)
+        return decoded
+
+    def decode(self, data: bytes) -> bytes:
+        return self._counted(self._decoder.decode(data))
+
+    def flush(self) -> bytes:
+        return self._counted(self._decoder.flush())
+
+
 def guard_response(response: httpx.Response, limits: ResponseLimits) -> None:
     """Apply the size limit of the response's endpoint to its (unread) body."""
     request = response.request
@@ -115,6 +141,11 @@ def guard_response(response: httpx.Response, limits: ResponseLimits) -> None:
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(request, limit)
     response.stream = _CappedStream(response.stream, request, limit)
+    if response.headers.get("content-encoding"):
+        # httpx decodes the body with the decoder it keeps in ``_decoder`` (made on first
+        # use by ``_get_content_decoder``, httpx 0.18 to 0.28): counting there is the only way
+        # to see decoded bytes before httpx joins them all into ``response.content``.
+        response._decoder = _CappedDecoder(response._get_content_decoder(), request, limit)
 
 
 def refuse_unknown_status(response: httpx.Response) -> None:
