@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import inexogy_client
@@ -391,9 +391,15 @@ class RefusingFreshTokensService(ExpiringService):
         return Response("", status=401)
 
 
-def fresh_token_refusing_auth(server: HTTPServer, store: TokenStore) -> OAuth1Auth:
+def fresh_token_refusing_auth(
+    server: HTTPServer, store: TokenStore, provider: Callable[[], tuple[str, str]] | None = None
+) -> OAuth1Auth:
     reauthorizer = Reauthorizer(
-        server.url_for(PREFIX), PasswordProvider(), store=store, min_interval=0, max_dances=1
+        server.url_for(PREFIX),
+        provider or PasswordProvider(),
+        store=store,
+        min_interval=0,
+        max_dances=1,
     )
     return OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
 
@@ -453,3 +459,31 @@ async def test_requests_waiting_on_a_token_refused_for_good_fail_without_sending
     failures = [type(outcome).__name__ for outcome in outcomes]
     expect_one_doomed_request(service, failures)
     assert len({str(outcome) for outcome in outcomes}) == 1
+
+
+@pytest.mark.anyio
+async def test_a_request_queued_behind_the_dance_fails_without_sending_a_refused_token(
+    threaded_server: HTTPServer, store: TokenStore
+) -> None:
+    # A request started while the dance runs waits for it before it is sent at all; when the
+    # fresh token is then refused for good, it fails without being sent.
+    service = RefusingFreshTokensService(threaded_server, parties=1)
+    late: list[asyncio.Task[object]] = []
+
+    def provider() -> tuple[str, str]:  # called by the dance, while the healing is going on
+        late.append(
+            asyncio.get_running_loop().create_task(get_meters.asyncio_detailed(client=client))
+        )
+        return EMAIL, PASSWORD
+
+    auth = fresh_token_refusing_auth(threaded_server, store, provider)
+    async with inexogy_client.Client(
+        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+        with pytest.raises(TokenExpiredError):
+            await get_meters.asyncio_detailed(client=client)
+        (queued,) = late
+        with pytest.raises(TokenExpiredError):
+            await queued
+    assert service.counts["meters with the old token"] == 1
+    assert service.counts["meters with the new token"] == 1
