@@ -337,6 +337,27 @@ def test_reauthorizer_builds_its_client_from_httpx_args(httpserver: HTTPServer) 
     assert [request.headers.get("X-Probe") for request, _ in httpserver.log] == ["yes"] * 4
 
 
+def errors_in_threads(server: HTTPServer, auth: OAuth1Auth, parties: int) -> list[Exception]:
+    """Call ``/meters`` from ``parties`` threads at once; return the error each one raised."""
+    errors: list[Exception] = []
+    with inexogy_client.Client(
+        base_url=server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+
+        def call() -> None:
+            try:
+                get_meters.sync_detailed(client=client)
+            except Exception as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=call) for _ in range(parties)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return errors
+
+
 class RefusingService(ExpiringService):
     """Like ``ExpiringService``, but the password is refused at the authorize step."""
 
@@ -356,23 +377,8 @@ def test_a_refused_password_is_tried_once_not_once_per_waiting_request(
     provider = PasswordProvider()
     reauthorizer = Reauthorizer(threaded_server.url_for(PREFIX), provider, store=store)
     auth = OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
-    failures: list[str] = []
-    with inexogy_client.Client(
-        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
-    ) as client:
-
-        def call() -> None:
-            try:
-                get_meters.sync_detailed(client=client)
-            except InvalidCredentialsError as error:
-                failures.append(type(error).__name__)
-
-        threads = [threading.Thread(target=call) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert failures == ["InvalidCredentialsError"] * 3
+    errors = errors_in_threads(threaded_server, auth, 3)
+    assert [type(error) for error in errors] == [InvalidCredentialsError] * 3
     assert service.counts["authorize"] == 1
     assert service.counts["meters with the old token"] == 3
     assert provider.calls == 1
@@ -419,26 +425,9 @@ def test_requests_waiting_on_a_token_refused_for_good_fail_without_sending_it_th
 ) -> None:
     service = RefusingFreshTokensService(threaded_server, parties=3)
     auth = fresh_token_refusing_auth(threaded_server, store)
-    failures: list[str] = []
-    texts: set[str] = set()
-    with inexogy_client.Client(
-        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
-    ) as client:
-
-        def call() -> None:
-            try:
-                get_meters.sync_detailed(client=client)
-            except TokenExpiredError as error:
-                failures.append(type(error).__name__)
-                texts.add(str(error))
-
-        threads = [threading.Thread(target=call) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    expect_one_doomed_request(service, failures)
-    (text,) = texts  # the same clear error for all of them
+    errors = errors_in_threads(threaded_server, auth, 3)
+    expect_one_doomed_request(service, [type(error).__name__ for error in errors])
+    (text,) = {str(error) for error in errors}  # the same clear error for all of them
     assert "refused a new access token right after issuing it" in text
     assert "logging in again would not help" in text
 

@@ -6,10 +6,7 @@ June is the still-open month); every request is counted where it arrives, at the
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -27,7 +24,7 @@ from inexogy import (
 )
 from inexogy.archive.layout import period_containing, period_named, periods_between
 from inexogy.archive.lock import locked
-from inexogy.files import TEMPORARY_SUFFIX, temporaries_of
+from inexogy.files import TEMPORARY_SUFFIX
 from inexogy_auth import BasicAuth
 from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, RequestLog, create_app, running
 from toolkit_testkit import (
@@ -177,28 +174,8 @@ def test_an_interrupted_sync_finishes_on_rerun_without_refetching(
     assert not list(interrupted.rglob(f"*{TEMPORARY_SUFFIX}"))
 
 
-def killed_while_writing(target: Path) -> Path:
-    """Leave what a sync killed outright (SIGKILL) while writing ``target`` leaves behind."""
-    killed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import os, signal, sys\n"
-            "from inexogy.files import atomic_path\n"
-            "with atomic_path(sys.argv[1]) as t:\n"
-            "    t.write_bytes(b'half a parquet file')\n"
-            "    os.kill(os.getpid(), signal.SIGKILL)\n",
-            str(target),
-        ],
-        check=False,
-    )
-    assert killed.returncode == -signal.SIGKILL
-    (leftover,) = temporaries_of(target)
-    return leftover
-
-
 def test_a_damaged_file_and_leftovers_of_a_killed_sync_are_repaired(
-    server: str, log: RequestLog, tmp_path: Path
+    server: str, log: RequestLog, tmp_path: Path, killed_while_writing: Callable[[Path], Path]
 ) -> None:
     with demo_client(server, FakeTime()) as api:
         api.sync(tmp_path, SOLAR_SERIAL, start=APRIL)
