@@ -9,6 +9,7 @@ disaggregation: ``{ms: {device: energy}}``), so each case breaks one thing.
 from __future__ import annotations
 
 import gzip
+import tracemalloc
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -295,14 +296,14 @@ class GzipBomb:
 
 
 LIMIT = 1 << 20
-DECODED = 64 << 20
+DECODED = 16 << 20
 
 
 @pytest.mark.parametrize(
     ("path", "call"), [("/meters", Inexogy.meters), ("/readings", readings)], ids=["typed", "raw"]
 )
 def test_a_gzip_bomb_is_refused_by_its_decoded_size_while_it_arrives(path: str, call: Call) -> None:
-    # 64 KiB on the wire that would become 64 MiB in memory: the limit bounds memory, so it
+    # 16 KiB on the wire that would become 16 MiB in memory: the limit bounds memory, so it
     # counts decoded bytes, and stops the answer long before it is all decoded.
     bomb = GzipBomb(DECODED)
     assert len(bomb.body) < LIMIT // 8
@@ -325,6 +326,60 @@ async def test_a_gzip_bomb_is_refused_by_its_decoded_size_async() -> None:
         with pytest.raises(InvalidResponseError, match=f"answered more than {LIMIT} bytes"):
             await api.readings(METER, START, START + timedelta(hours=1))
     assert bomb.sent < len(bomb.body) // 8
+
+
+def encoded(body: bytes, codings: tuple[str, ...]) -> bytes:
+    """``body`` with each of ``codings`` applied in order (as ``Content-Encoding`` lists them)."""
+    for coding in codings:
+        if coding == "gzip":
+            body = gzip.compress(body, 9)
+        elif coding == "deflate":
+            body = zlib.compress(body, 9)
+        else:  # raw deflate, which servers send as "deflate" too
+            compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+            body = compressor.compress(body) + compressor.flush()
+    return body
+
+
+CODINGS = [("gzip",), ("deflate",), ("raw deflate",), ("gzip", "gzip"), ("deflate", "gzip")]
+
+
+def header_of(codings: tuple[str, ...]) -> str:
+    return ", ".join(coding.removeprefix("raw ") for coding in codings)
+
+
+def id_of(codings: tuple[str, ...]) -> str:
+    return "+".join(codings)
+
+
+@pytest.mark.parametrize("codings", CODINGS, ids=id_of)
+def test_decoding_never_holds_much_more_than_the_limit(codings: tuple[str, ...]) -> None:
+    # The whole bomb arrives as one chunk: counting after each decode step would let that
+    # step inflate it all (16 MiB here; gigabytes for a bomb in two layers of gzip).
+    body = encoded(b"[" + b" " * DECODED + b"]", codings)
+    headers = {"Content-Type": "application/json", "Content-Encoding": header_of(codings)}
+    api = serve_with(
+        lambda request: httpx.Response(200, headers=headers, content=iter([body])),
+        response_limits={"/meters": LIMIT},
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidResponseError, match=f"answered more than {LIMIT} bytes"):
+            api.meters()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * LIMIT
+
+
+@pytest.mark.parametrize("codings", CODINGS, ids=id_of)
+def test_every_content_encoding_still_decodes(codings: tuple[str, ...]) -> None:
+    headers = {"Content-Type": "application/json", "Content-Encoding": header_of(codings)}
+    body = encoded(b"[" + GOOD_METER + b"]", codings)
+    api = serve_with(
+        lambda request: httpx.Response(200, headers=headers, content=iter([body[:7], body[7:]])),
+    )
+    assert [meter.meter_id for meter in api.meters()] == [METER]
 
 
 def test_a_compressed_answer_within_the_limit_passes() -> None:

@@ -6,9 +6,10 @@ body has not been read yet: a ``Content-Length`` over the limit is refused at on
 reading stops with ``InvalidResponseError`` as soon as the body passes the limit (for
 answers without a length, e.g. chunked ones). The limit bounds memory, so it counts the body
 once its Content-Encoding is undone: a gzip "bomb" of a few KiB that would become gigabytes
-is stopped after the first chunk that takes it past the limit (one chunk off the wire
-inflates to at most about a thousand times its size). The bytes on the wire are held to the
-same limit too (a compressed stream can run on without producing anything).
+is stopped as soon as it passes the limit, and gzip and deflate are inflated in bounded steps
+(see ``inexogy.inflate``), so no more than about the limit is ever held. The bytes on the
+wire are held to the same limit too (a compressed stream can run on without producing
+anything).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from attrs import field, frozen
 from httpx._decoders import ContentDecoder  # the decoders' base class; not re-exported
 
 from .errors import InvalidResponseError, ServerError
+from .inflate import INFLATABLE, BoundedDecoder
 
 __all__ = ["DEFAULT_RESPONSE_LIMITS", "ResponseLimits", "guard_response", "refuse_unknown_status"]
 
@@ -112,7 +114,10 @@ class _CappedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 class _CappedDecoder(ContentDecoder):
-    """A response's Content-Encoding decoder that stops past ``limit`` decoded bytes."""
+    """httpx's decoder for other codings (br, zstd), stopping past ``limit`` decoded bytes.
+
+    Counted after each step, so one step may inflate one chunk off the wire entirely.
+    """
 
     def __init__(self, decoder: ContentDecoder, request: httpx.Request, limit: int) -> None:
         self._decoder = decoder
@@ -141,10 +146,19 @@ def guard_response(response: httpx.Response, limits: ResponseLimits) -> None:
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(request, limit)
     response.stream = _CappedStream(response.stream, request, limit)
-    if response.headers.get("content-encoding"):
-        # httpx decodes the body with the decoder it keeps in ``_decoder`` (made on first
-        # use by ``_get_content_decoder``, httpx 0.18 to 0.28): counting there is the only way
-        # to see decoded bytes before httpx joins them all into ``response.content``.
+    codings = [
+        coding.strip().lower()
+        for coding in response.headers.get_list("content-encoding", split_commas=True)
+    ]
+    codings = [coding for coding in codings if coding not in ("", "identity")]
+    if not codings:
+        return
+    # httpx decodes the body with the decoder it keeps in ``_decoder`` (made on first use by
+    # ``_get_content_decoder``, httpx 0.18 to 0.28): the only place to bound the decoded bytes
+    # before httpx joins them all into ``response.content``.
+    if set(codings) <= INFLATABLE:
+        response._decoder = BoundedDecoder(codings, limit, lambda: _too_large(request, limit))
+    else:
         response._decoder = _CappedDecoder(response._get_content_decoder(), request, limit)
 
 
