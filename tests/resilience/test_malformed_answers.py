@@ -328,6 +328,20 @@ async def test_a_gzip_bomb_is_refused_by_its_decoded_size_async() -> None:
     assert bomb.sent < len(bomb.body) // 8
 
 
+def test_a_coding_left_to_httpx_is_counted_decoded_too() -> None:
+    # httpx ignores a coding it does not know (and decodes br or zstd when their package is
+    # installed): such answers keep httpx's decoder, counted after each step.
+    bomb = GzipBomb(DECODED)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "x-custom, gzip"}
+        return httpx.Response(200, headers=headers, content=bomb.chunks())
+
+    with pytest.raises(InvalidResponseError, match=f"answered more than {LIMIT} bytes"):
+        serve_with(answer, response_limits={"/meters": LIMIT}).meters()
+    assert bomb.sent < len(bomb.body) // 8
+
+
 def encoded(body: bytes, codings: tuple[str, ...]) -> bytes:
     """``body`` with each of ``codings`` applied in order (as ``Content-Encoding`` lists them)."""
     for coding in codings:
