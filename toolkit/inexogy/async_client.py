@@ -420,7 +420,7 @@ class AsyncInexogy(ClientBase):
 
     # unasync: end
     def _in_order(self, batch: Sequence[Call[T]], progress: Progress | None) -> AsyncIterator[T]:
-        """Return the answers of the calls in call order as they come, ``max_concurrency`` at a time."""
+        """Return the answers of the calls in call order, ``max_concurrency`` calls at a time."""
         return in_order(self._run, batch, self._max_concurrency, progress)
 
     async def usage(

@@ -323,7 +323,7 @@ class Inexogy(ClientBase):
         )
 
     def _in_order(self, batch: Sequence[Call[T]], progress: Progress | None) -> Iterator[T]:
-        """Return the answers of the calls in call order as they come, ``max_concurrency`` at a time."""
+        """Return the answers of the calls in call order, ``max_concurrency`` calls at a time."""
         return in_order(self._run, batch, self._max_concurrency, progress)
 
     def usage(
