@@ -16,12 +16,14 @@ What cannot be translated word for word stands in the source between marker comm
     # unasync: end
 
 (either part may be empty). Every substitution must be used: one that no longer matches
-anything is an error, so the list stays what the sources need.
+anything is an error, so the list stays what the sources need. A sync file that would still
+hold ``async def``, ``await``, ``async for`` or ``async with`` is refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import re
 import subprocess
@@ -60,10 +62,12 @@ SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
 
 Rules = list[tuple[re.Pattern[str], str]]
 _MARKER = re.compile(r"^(?P<indent>\s*)# unasync: (?P<kind>async only|sync only|end)\s*$")
+_FOLLOWING = {"both": ("async only", "sync only"), "async only": ("sync only", "end")}
+"""The markers allowed in each part of a source (in a ``sync only`` part: ``end``)."""
 
 
 class UnasyncError(Exception):
-    """A source the rewrite cannot translate: a stray marker or a malformed sync line."""
+    """What stops the rewrite: a malformed source, or a sync file that is not sync Python."""
 
 
 def header(source: str) -> str:
@@ -98,8 +102,7 @@ def unasync_text(text: str, name: str, rules: Rules, used: set[int]) -> str:
         marker = _MARKER.match(line)
         if marker is not None:
             kind = marker["kind"]
-            expected = {"both": ("async only", "sync only"), "async only": ("sync only", "end")}
-            if kind not in expected.get(part, ("end",)):
+            if kind not in _FOLLOWING.get(part, ("end",)):
                 raise UnasyncError(f"{name}:{number}: `# unasync: {kind}` after `{part}`")
             if part == "both":
                 indent, opened_at = marker["indent"], number
@@ -129,6 +132,20 @@ def _uncommented(line: str, indent: str, where: str) -> str:
     return indent + line[len(indent) + 2 :]
 
 
+def refuse_async_left(text: str, target: str) -> None:
+    """Raise ``UnasyncError`` where the sync ``text`` still awaits, or defines async code."""
+    try:
+        tree = ast.parse(text, target)
+    except SyntaxError as error:
+        raise UnasyncError(f"the sync {target} does not parse: {error}") from None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AsyncFunctionDef | ast.AsyncFor | ast.AsyncWith | ast.Await):
+            raise UnasyncError(
+                f"the sync {target} keeps async code at its line {node.lineno} (before "
+                "formatting): add a substitution to scripts/unasync.py or mark the lines"
+            )
+
+
 def formatted(text: str, target: str) -> str:
     """Return ``text`` with its imports sorted and formatted as ``ruff`` does ``target``."""
     ruff = [sys.executable, "-m", "ruff"]
@@ -147,8 +164,11 @@ def formatted(text: str, target: str) -> str:
 
 def generate(source: str, target: str, rules: Rules, used: set[int]) -> str:
     """Return the whole sync file that ``source`` gives (header, translated, formatted)."""
-    text = (ROOT / source).read_text(encoding="utf-8")
-    return formatted(header(source) + unasync_text(text, source, rules, used), target)
+    text = header(source) + unasync_text(
+        (ROOT / source).read_text(encoding="utf-8"), source, rules, used
+    )
+    refuse_async_left(text, target)
+    return formatted(text, target)
 
 
 def main(argv: list[str] | None = None) -> int:

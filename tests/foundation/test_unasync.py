@@ -124,3 +124,15 @@ def test_a_substitution_that_matches_nothing_is_an_error(
     (scratch / "a.py").write_text("async def f() -> None:\n    pass\n")  # no await
     assert unasync.main([]) == 1
     assert "match nothing (remove them): [('\\\\bawait ', '')]" in capsys.readouterr().err
+
+
+def test_async_code_left_in_the_sync_file_is_refused(
+    unasync: ModuleType, scratch: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `async with` has no substitution in the scratch list: the sync file would keep it.
+    (scratch / "a.py").write_text(
+        "async def f() -> None:\n    async with g():\n        await h()\n"
+    )
+    assert unasync.main([]) == 1
+    assert "keeps async code at its line 4" in capsys.readouterr().err
+    assert not (scratch / "s.py").exists()
