@@ -67,7 +67,15 @@ class ChunkProgress:
         trace: TracebackType | None,
     ) -> None:
         if self._progress is not None:
-            if error is not None:
-                # A failure or a stop: the command's one line says what happened; no bar.
-                self._progress.live.transient = True
-            self._progress.stop()
+            if error is None:
+                self._progress.stop()
+                return
+            # A failure or a stop: the command's one line says what happened; no bar, and
+            # not even the empty line rich leaves when a bar ends elsewhere than on a terminal.
+            self._progress.live.transient = True
+            quiet = self._console.quiet
+            self._console.quiet = True
+            try:
+                self._progress.stop()
+            finally:
+                self._console.quiet = quiet
