@@ -113,6 +113,13 @@ class Authenticator:
         if "email" in params:
             context["user"] = params["email"]
 
+    def data_user(self, signed: SignedRequest) -> str:
+        """Verify a data request's credentials (OAuth or Basic); return its account's email."""
+        context: dict[str, Any] = {}
+        self.authenticate(context, "data", signed)
+        user: str = context["user"]
+        return user
+
     def _basic_user(self, authorization: str) -> str:
         try:
             decoded = base64.b64decode(authorization.split(" ", 1)[1].strip(), validate=True)
