@@ -13,8 +13,9 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .bodies import read_body
 from .oauth import OAuthProvider, SignedRequest
 from .texts import MISSING_AUTHORIZATION, ServiceError
 
@@ -56,29 +57,6 @@ def request_url(scope: Scope, host: str | None = None) -> str:
     path = bytes(raw_path).decode("latin-1") if raw_path else scope["path"]
     query = bytes(scope.get("query_string", b"")).decode("latin-1")
     return f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
-
-
-async def read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """Read the whole request body; return it and a ``receive`` that replays it once."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
 
 
 class Authenticator:
