@@ -311,20 +311,18 @@ def _escape(text: str) -> str:
     return text if _UNRESERVED.fullmatch(text) else str(utils.escape(text))
 
 
-# A base64 signature as clients escape it: its "+", "/" and "=" as %2B, %2F and %3D.
-_ESCAPED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/=]|%2B|%2F|%3D)*")
-
-
 def _unescape(text: str) -> str:
     """Percent-decode as oauthlib's ``utils.unescape``; skipped when there is nothing to do.
 
-    An escaped base64 signature is decoded by three replacements (none can make a new "%"),
-    anything else by oauthlib.
+    A text whose only escapes are %2B, %2F and %3D (an escaped base64 signature: its "+", "/"
+    and "=") is decoded by three replacements, which cannot make a new "%"; anything else
+    by oauthlib.
     """
     if "%" not in text:
         return text
-    if _ESCAPED_BASE64.fullmatch(text):
-        return text.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=")
+    decoded = text.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=")
+    if "%" not in decoded:
+        return decoded
     return str(utils.unescape(text))
 
 
