@@ -78,7 +78,8 @@ def signed_requests(draw: st.DrawFn) -> tuple[SignedRequest, str, str]:
         resource_owner_key=draw(st.one_of(st.just("token"), keys)),
         resource_owner_secret=token_secret,
         verifier=draw(st.one_of(st.none(), st.just("v3rifier"), keys)),
-        realm=draw(st.one_of(st.none(), keys)),
+        # a realm goes into the header raw: with a comma, the header is oauthlib's to split
+        realm=draw(st.one_of(st.none(), st.text("ab c/:=,~%", max_size=6))),
     )
     headers = {"Content-Type": FORM} if form else {}
     _, signed, _ = client.sign(url, method, form or None, headers)
