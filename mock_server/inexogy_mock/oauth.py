@@ -223,16 +223,16 @@ class OAuthProvider:
         # A usual header holds only unreserved characters besides the signature (hex or
         # decimal nonces and tokens, digits, "HMAC-SHA1", "1.0"): unescaping and escaping its
         # parameters then change nothing, and they are signed as they are.
-        kept = [
-            (name, value) for name, value in header.items() if name not in _NOT_SIGNED_IN_HEADER
-        ]
-        plain = _UNRESERVED.fullmatch("".join([name + value for name, value in kept])) is not None
+        kept = dict(header)
+        kept.pop("oauth_signature", None)
+        kept.pop("realm", None)
+        plain = _UNRESERVED.fullmatch("".join(kept) + "".join(kept.values())) is not None
         if plain and not (query or request.form_body or once):
             # the usual signed GET: escaping its normalized parameters again (RFC 5849 §3.6)
             # only turns each "=" and "&" into %3D and %26
-            candidates = ["%26".join([f"{name}%3D{value}" for name, value in sorted(kept)])]
+            candidates = ["%26".join([f"{name}%3D{kept[name]}" for name in sorted(kept)])]
         else:
-            pairs = kept if plain else _escaped_pairs(list(header.items()), from_header=True)
+            pairs = list(kept.items()) if plain else _escaped_header_pairs(header)
             if query:
                 pairs += _escaped_pairs(_form_pairs(query))
             if request.form_body:
@@ -368,7 +368,9 @@ def _escaped_pairs(
     return escaped
 
 
-_NOT_SIGNED_IN_HEADER = frozenset({"oauth_signature", "realm"})
+def _escaped_header_pairs(header: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``_escaped_pairs`` of the Authorization header's parameters (``realm`` left out)."""
+    return _escaped_pairs(list(header.items()), from_header=True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -413,7 +415,8 @@ def _parsed_header(authorization: str) -> dict[str, str]:
             try:
                 parsed = {
                     name: value[1:-1] if value[0] == '"' and value[-1] == '"' else value
-                    for name, value in [part.strip().split("=", 1) for part in parts]
+                    for part in parts
+                    for name, value in [part.strip().split("=", 1)]
                 }
             except (IndexError, ValueError):  # oauthlib's parser refuses the same parts
                 raise ValueError("Malformed authorization header") from None
