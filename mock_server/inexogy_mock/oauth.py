@@ -152,7 +152,7 @@ class OAuthProvider:
             )
             self._check_nonce(consumer_key, token_key, params, now)
             access_token.requests_served += 1
-            params["email"] = access_token.email  # after the checks, which read the header's
+            params["email"] = access_token.email  # added once the header is checked
             return params
         token_secret = ""
         duplicated_verifier = False
