@@ -2,16 +2,27 @@
 # change openapi.yaml, generator-config.yaml or templates/, then run `make generate`.
 """Contains some shared types for properties"""
 
-from collections.abc import Mapping, MutableMapping
+from collections import deque
+from collections.abc import Callable, Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from itertools import count, repeat
+from operator import setitem
+from typing import IO, Any, BinaryIO, Generic, Literal, TypeVar, cast
 
 from attrs import define
 
 
 class Unset:
+    """The type of ``UNSET``: the value of a property the answer did not have."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"
 
 
 UNSET: Unset = Unset()
@@ -53,4 +64,21 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+_consume = deque[None](maxlen=0).extend
+
+
+def convert_in_place(items: object, convert: Callable[[Any], T]) -> list[T]:
+    """Replace every item of the list items by convert(item), first to last; return it.
+
+    For an answer just decoded, which nothing else holds: each source item is freed as soon as
+    its replacement exists, so a long answer is never held twice and the garbage collector sees
+    no growth in objects. The loop runs in C (map). If convert raises, the items before the
+    failing one are converted already.
+    """
+    if not isinstance(items, list):
+        raise TypeError(f"expected a list, not {type(items).__name__}")
+    _consume(map(setitem, repeat(items), count(), map(convert, items)))
+    return cast(list[T], items)
+
+
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "convert_in_place"]

@@ -8,6 +8,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="AccessToken")
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
@@ -69,12 +72,12 @@ class AccessToken:
 
         oauth_token_secret = src_dict["oauth_token_secret"]
 
-        access_token = cls(
-            oauth_token,
-            oauth_token_secret,
-        )
+        access_token = _new_object(cls)
+        access_token.oauth_token = oauth_token
+        access_token.oauth_token_secret = oauth_token_secret
+        access_token._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 2:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

@@ -8,6 +8,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="AuthorizationVerifier")
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
@@ -57,11 +60,11 @@ class AuthorizationVerifier:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         oauth_verifier = src_dict["oauth_verifier"]
 
-        authorization_verifier = cls(
-            oauth_verifier,
-        )
+        authorization_verifier = _new_object(cls)
+        authorization_verifier.oauth_verifier = oauth_verifier
+        authorization_verifier._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 1:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 from ..models.consumer_token_attributes import ConsumerTokenAttributes
 from ..types import UNSET, Unset
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="ConsumerToken")
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
@@ -117,13 +120,13 @@ class ConsumerToken:
 
         principal = _parse_principal(src_dict.get("principal", UNSET))
 
-        consumer_token = cls(
-            key,
-            secret,
-            owner,
-            attributes,
-            principal,
-        )
+        consumer_token = _new_object(cls)
+        consumer_token.key = key
+        consumer_token.secret = secret
+        consumer_token.owner = owner
+        consumer_token.attributes = attributes
+        consumer_token.principal = principal
+        consumer_token._additional_properties = None
 
         if not _PROPERTY_NAMES.issuperset(src_dict):
             d = dict(src_dict)

@@ -10,6 +10,9 @@ from attrs import field as _attrs_field
 
 from ..models.disaggregation_additional_property import DisaggregationAdditionalProperty
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="Disaggregation")
 
 
@@ -43,7 +46,8 @@ class Disaggregation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        disaggregation = cls()
+        disaggregation = _new_object(cls)
+        disaggregation._additional_properties = None
 
         if src_dict:
             additional_properties = {}

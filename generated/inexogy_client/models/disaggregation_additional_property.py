@@ -8,6 +8,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="DisaggregationAdditionalProperty")
 
 
@@ -39,7 +42,8 @@ class DisaggregationAdditionalProperty:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        disaggregation_additional_property = cls()
+        disaggregation_additional_property = _new_object(cls)
+        disaggregation_additional_property._additional_properties = None
 
         if src_dict:
             d = dict(src_dict)

@@ -10,6 +10,9 @@ from attrs import field as _attrs_field
 
 from ..models.reading import Reading
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="LastReadingBySubMeter")
 
 
@@ -43,7 +46,8 @@ class LastReadingBySubMeter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        last_reading_by_sub_meter = cls()
+        last_reading_by_sub_meter = _new_object(cls)
+        last_reading_by_sub_meter._additional_properties = None
 
         if src_dict:
             additional_properties = {}

@@ -10,6 +10,9 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="LoadProfileRow")
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
@@ -74,10 +77,10 @@ class LoadProfileRow:
 
         status = src_dict.get("status", UNSET)
 
-        load_profile_row = cls(
-            time,
-            status,
-        )
+        load_profile_row = _new_object(cls)
+        load_profile_row.time = time
+        load_profile_row.status = status
+        load_profile_row._additional_properties = None
 
         if not _PROPERTY_NAMES.issuperset(src_dict):
             d = dict(src_dict)

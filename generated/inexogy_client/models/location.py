@@ -12,6 +12,9 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="Location")
 
 # The attribute of each declared property, by its key in a source dict.
@@ -24,7 +27,6 @@ _ATTRIBUTE_NAMES = {
 }
 _DECLARED_ATTRIBUTES = frozenset(_ATTRIBUTE_NAMES.values())
 _attribute_name = _ATTRIBUTE_NAMES.__getitem__
-_new_object = object.__new__
 _consume = deque[None](maxlen=0).extend
 
 

@@ -10,6 +10,9 @@ from attrs import field as _attrs_field
 
 from ..models.reading import Reading
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="ReadingsBySubMeter")
 
 
@@ -46,7 +49,8 @@ class ReadingsBySubMeter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        readings_by_sub_meter = cls()
+        readings_by_sub_meter = _new_object(cls)
+        readings_by_sub_meter._additional_properties = None
 
         if src_dict:
             additional_properties = {}

@@ -8,6 +8,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="Statistic")
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
@@ -93,15 +96,15 @@ class Statistic:
 
         variance = src_dict["variance"]
 
-        statistic = cls(
-            count,
-            minimum,
-            maximum,
-            mean,
-            variance,
-        )
+        statistic = _new_object(cls)
+        statistic.count = count
+        statistic.minimum = minimum
+        statistic.maximum = maximum
+        statistic.mean = mean
+        statistic.variance = variance
+        statistic._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 5:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

@@ -10,6 +10,9 @@ from attrs import field as _attrs_field
 
 from ..models.statistic import Statistic
 
+_new_object = object.__new__
+
+
 T = TypeVar("T", bound="Statistics")
 
 
@@ -43,7 +46,8 @@ class Statistics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        statistics = cls()
+        statistics = _new_object(cls)
+        statistics._additional_properties = None
 
         if src_dict:
             additional_properties = {}
