@@ -8,13 +8,17 @@ templates/property_templates/list_property.py.jinja converts a decoded list answ
 from __future__ import annotations
 
 import copy
+import gc
 import pickle
 from typing import Any
 
+import attrs
 import httpx
 import orjson
 import pytest
 from foundation_helpers import BASE_URL, SpecTransport
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from inexogy_client import Client
 from inexogy_client.api.measurements import get_readings
 from inexogy_client.models import Reading, ReadingsBySubMeter, ReadingValues
@@ -110,3 +114,104 @@ def test_unset_stays_the_one_unset_through_copies_and_pickles() -> None:
     assert copy.deepcopy(UNSET) is UNSET
     assert pickle.loads(pickle.dumps(UNSET)) is UNSET
     assert repr(UNSET) == "UNSET"
+
+
+# templates/model.py.jinja "packed" and types.PackedValues: ReadingValues keeps its values packed
+# (int32 or int64 each) when they are integers, as they are otherwise; nothing reads differently.
+DECLARED_KEYS = ["energy", "energyOut", "power", "power1", "voltage1", "phase1Power", "volume"]
+VALUES = st.one_of(
+    st.integers(min_value=-(2**31), max_value=2**31 - 1),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.integers(min_value=2**63, max_value=2**64 - 1),  # beyond int64, as orjson gives them
+    st.sampled_from([0, 1, -1, 2**31, -(2**31) - 1, 2**63 - 1, -(2**63)]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),  # off-spec, but what was sent is what is read
+)
+
+
+@st.composite
+def value_dicts(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Value dicts as an answer brings them: mostly the same keys, sometimes not."""
+    keys = draw(st.lists(st.sampled_from([*DECLARED_KEYS, "newField"]), unique=True, max_size=5))
+    dicts = []
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        row_keys = keys if draw(st.booleans()) else draw(st.permutations(keys))[: len(keys) - 1]
+        dicts.append({key: draw(VALUES) for key in row_keys})
+    return dicts
+
+
+def same(left: Any, right: Any) -> bool:
+    """Equal and of the same type (1 and True and 1.0 are all equal in Python)."""
+    return bool(left == right and type(left) is type(right))
+
+
+@settings(max_examples=200, deadline=None)
+@given(value_dicts())
+def test_packed_values_read_back_exactly_what_was_parsed(dicts: list[dict[str, Any]]) -> None:
+    parsed = [ReadingValues.from_dict(source) for source in dicts]  # one after the other, as a list
+
+    for source, values in zip(dicts, parsed, strict=True):
+        assert values.to_dict() == source
+        assert all(same(values.to_dict()[key], value) for key, value in source.items())
+        for key, attribute in ATTRIBUTES.items():
+            if key in source:
+                assert same(getattr(values, attribute), source[key]), key
+            else:
+                assert getattr(values, attribute) is UNSET
+        assert values.additional_properties == {k: v for k, v in source.items() if k == "newField"}
+
+
+ATTRIBUTES = {"energy": "energy", "energyOut": "energy_out", "power": "power", "power1": "power1"}
+ATTRIBUTES |= {"voltage1": "voltage1", "phase1Power": "phase_1_power", "volume": "volume"}
+
+
+def test_integer_values_are_packed_without_an_int_object_each() -> None:
+    values = ReadingValues.from_dict({"energy": 120_000_000_000_000, "power": 400_000})
+
+    assert not [item for item in gc.get_referents(values) if type(item) is int]
+    assert values.energy == 120_000_000_000_000
+
+
+def test_assigning_attributes_stores_any_value_exactly() -> None:
+    values = ReadingValues.from_dict({"energy": 5, "power": -3, "newField": 1.5})
+
+    values.power = 2**40
+    values.voltage1 = 230.5
+    values.energy = UNSET
+    values["other"] = 2
+
+    assert values.to_dict() == {"newField": 1.5, "other": 2, "power": 2**40, "voltage1": 230.5}
+    assert values.energy is UNSET
+    built = ReadingValues(power=2**40, voltage1=230.5)
+    built.additional_properties = {"newField": 1.5, "other": 2}
+    assert values == built
+    values.power = 7
+    assert same(values.power, 7)
+    with pytest.raises(AttributeError):
+        values.not_declared = 1  # type: ignore[attr-defined]
+
+
+def test_constructed_values_read_like_parsed_ones() -> None:
+    built = ReadingValues(energy=1, power=2.5, volume=2**70)
+
+    assert built.to_dict() == {"energy": 1, "power": 2.5, "volume": 2**70}
+    assert built == ReadingValues.from_dict({"volume": 2**70, "power": 2.5, "energy": 1})
+    assert built.power1 is UNSET
+    assert "power=2.5" in repr(built)
+    assert "power1=UNSET" in repr(built)
+
+
+def test_packed_values_copy_independently_and_follow_attrs() -> None:
+    values = ReadingValues.from_dict({"energy": 1, "power": 2, "newField": 3})
+
+    for twin in (copy.copy(values), copy.deepcopy(values), pickle.loads(pickle.dumps(values))):
+        assert twin == values
+        twin.power = 5
+        twin["newField"] = 4
+        assert values.power == 2
+        assert values["newField"] == 3
+    assert attrs.evolve(values, power=9).to_dict() == {"energy": 1, "power": 9}
+    assert attrs.asdict(values)["power"] == 2
+    assert [field.name for field in attrs.fields(ReadingValues)][:2] == ["energy", "energy1"]
+    with pytest.raises(TypeError):
+        hash(values)  # attrs' eq makes models unhashable, as the stock ones are

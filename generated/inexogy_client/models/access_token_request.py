@@ -12,10 +12,9 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-_new_object = object.__new__
-
-
 T = TypeVar("T", bound="AccessTokenRequest")
+
+_new_object = object.__new__
 
 # The attribute of each declared property, by its key in a source dict.
 _ATTRIBUTE_NAMES = {

@@ -11,10 +11,9 @@ from attrs import field as _attrs_field
 from ..models.consumer_token_attributes import ConsumerTokenAttributes
 from ..types import UNSET, Unset
 
-_new_object = object.__new__
-
-
 T = TypeVar("T", bound="ConsumerToken")
+
+_new_object = object.__new__
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(

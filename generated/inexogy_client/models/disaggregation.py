@@ -10,10 +10,9 @@ from attrs import field as _attrs_field
 
 from ..models.disaggregation_additional_property import DisaggregationAdditionalProperty
 
-_new_object = object.__new__
-
-
 T = TypeVar("T", bound="Disaggregation")
+
+_new_object = object.__new__
 
 
 @_attrs_define

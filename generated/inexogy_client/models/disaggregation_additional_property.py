@@ -8,10 +8,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-_new_object = object.__new__
-
-
 T = TypeVar("T", bound="DisaggregationAdditionalProperty")
+
+_new_object = object.__new__
 
 
 @_attrs_define

@@ -10,10 +10,9 @@ from attrs import field as _attrs_field
 
 from ..models.reading import Reading
 
-_new_object = object.__new__
-
-
 T = TypeVar("T", bound="LastReadingBySubMeter")
+
+_new_object = object.__new__
 
 
 @_attrs_define

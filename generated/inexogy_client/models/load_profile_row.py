@@ -10,10 +10,9 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-_new_object = object.__new__
-
-
 T = TypeVar("T", bound="LoadProfileRow")
+
+_new_object = object.__new__
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(

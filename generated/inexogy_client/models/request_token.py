@@ -14,10 +14,9 @@ from ..models.request_token_oauth_callback_confirmed import (
 )
 from ..types import UNSET, Unset
 
-_new_object = object.__new__
-
-
 T = TypeVar("T", bound="RequestToken")
+
+_new_object = object.__new__
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(

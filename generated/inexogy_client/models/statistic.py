@@ -8,10 +8,9 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-_new_object = object.__new__
-
-
 T = TypeVar("T", bound="Statistic")
+
+_new_object = object.__new__
 
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
