@@ -179,7 +179,7 @@ class PackedValues:
     and an int object per value.
     """
 
-    __slots__ = ("_additional_properties", "_layout", "_packed")
+    __slots__ = ("__weakref__", "_additional_properties", "_layout", "_packed")  # weakrefs: as attrs
 
     _attribute_names: ClassVar[Mapping[str, str]]  # attribute name by key in a source dict
     _keys: ClassVar[Mapping[str, str]]  # key in a source dict by attribute name

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import gc
 import pickle
+import weakref
 from typing import Any
 
 import attrs
@@ -213,5 +214,6 @@ def test_packed_values_copy_independently_and_follow_attrs() -> None:
     assert attrs.evolve(values, power=9).to_dict() == {"energy": 1, "power": 9}
     assert attrs.asdict(values)["power"] == 2
     assert [field.name for field in attrs.fields(ReadingValues)][:2] == ["energy", "energy1"]
+    assert weakref.ref(values)() is values
     with pytest.raises(TypeError):
         hash(values)  # attrs' eq makes models unhashable, as the stock ones are
