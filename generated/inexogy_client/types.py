@@ -283,7 +283,11 @@ class PackedValues:
 
 def _reader(name: str) -> Callable[[PackedValues], Any]:
     def read(values_set: PackedValues) -> Any:
-        return values_set._layout.read(values_set._packed, name)
+        readers = values_set._layout.readers
+        if readers is None:  # kept as a tuple
+            return values_set._layout.read(values_set._packed, name)
+        reader = readers.get(name)
+        return UNSET if reader is None else reader[0](values_set._packed, reader[1])[0]
 
     return read
 
