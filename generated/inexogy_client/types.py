@@ -205,17 +205,19 @@ class PackedValues:
             except KeyError:
                 pass
             else:
-                if layout.pack is None:
-                    values_set._layout, values_set._packed = layout, values
-                    return values_set
-                try:
-                    packed = layout.pack(*values)
-                except struct.error:  # wider than before, or no integer: see _store_source
-                    pass
-                else:  # struct takes True as 1: a 0 or a 1 asks for a look at the types
-                    if _no_zero_or_one(values) or _only_ints(map(type, values)):
-                        values_set._layout, values_set._packed = layout, packed
+                if layout.pack is None:  # the last dict had a value that could not be packed
+                    if not _only_ints(map(type, values)):  # nor has this one: kept as they are
+                        values_set._layout, values_set._packed = layout, values
                         return values_set
+                else:
+                    try:
+                        packed = layout.pack(*values)
+                    except struct.error:  # wider than before, or no integer: see _store_source
+                        pass
+                    else:  # struct takes True as 1: a 0 or a 1 asks for a look at the types
+                        if _no_zero_or_one(values) or _only_ints(map(type, values)):
+                            values_set._layout, values_set._packed = layout, packed
+                            return values_set
         values_set._store_source(src_dict)
         return values_set
 
@@ -239,8 +241,6 @@ class PackedValues:
         source_layouts = type(self)._source_layouts
         previous = source_layouts.get(tuple(keys))
         codes = _codes(values, previous.codes if previous is not None else "")
-        if previous is not None and not previous.codes:
-            codes = ""  # once a value of these keys could not be packed, keep them as they are
         layout = _layout(tuple(keys), tuple(names), codes)
         self._layout = layout
         self._packed = layout.pack(*values) if layout.pack is not None else tuple(values)

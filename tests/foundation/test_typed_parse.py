@@ -169,8 +169,29 @@ ATTRIBUTES |= {"voltage1": "voltage1", "phase1Power": "phase_1_power", "volume":
 def test_integer_values_are_packed_without_an_int_object_each() -> None:
     values = ReadingValues.from_dict({"energy": 120_000_000_000_000, "power": 400_000})
 
-    assert not [item for item in gc.get_referents(values) if type(item) is int]
+    assert not int_objects_held(values)
+    assert int_objects_held(ReadingValues.from_dict({"energy": 2**64 - 1})) == [2**64 - 1]
     assert values.energy == 120_000_000_000_000
+
+
+def int_objects_held(values: ReadingValues) -> list[int]:
+    """The int objects a value set holds, directly or in a tuple (its unpacked form)."""
+    held = []
+    for item in gc.get_referents(values):
+        held += [item] if type(item) is int else []
+        held += [x for x in item if type(x) is int] if type(item) is tuple else []
+    return held
+
+
+@pytest.mark.parametrize("before", [1.5, True, 2**64 - 1])
+def test_an_answer_that_could_not_be_packed_leaves_the_next_one_packed(before: Any) -> None:
+    keys = ("energy", "voltage2", "power3")  # keys of their own: no other test's layouts
+    unpacked = [ReadingValues.from_dict(dict.fromkeys(keys, before)) for _ in range(3)]
+    packed = [ReadingValues.from_dict(dict.fromkeys(keys, 230_000 + n)) for n in range(3)]
+
+    assert all(same(values.energy, before) for values in unpacked)
+    assert [values.voltage2 for values in packed] == [230_000, 230_001, 230_002]
+    assert not [int_objects_held(values) for values in packed if int_objects_held(values)]
 
 
 def test_assigning_attributes_stores_any_value_exactly() -> None:
