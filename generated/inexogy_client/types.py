@@ -69,12 +69,12 @@ _consume = deque[None](maxlen=0).extend
 
 
 def convert_in_place(items: object, convert: Callable[[Any], T]) -> list[T]:
-    """Replace every item of the list items by convert(item), first to last; return it.
+    """Replace every item of the list ``items`` by ``convert(item)``, first to last; return it.
 
     For an answer just decoded, which nothing else holds: each source item is freed as soon as
     its replacement exists, so a long answer is never held twice and the garbage collector sees
-    no growth in objects. The loop runs in C (map). If convert raises, the items before the
-    failing one are converted already.
+    no growth in objects. The loop runs in C (map). If ``convert`` raises, the items before the
+    failing one are converted already (so the list must not be read again after an error).
     """
     if not isinstance(items, list):
         raise TypeError(f"expected a list, not {type(items).__name__}")
