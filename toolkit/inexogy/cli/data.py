@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -39,6 +40,7 @@ from .render import (
     last_reading_view,
     meters_csv,
     meters_json,
+    meters_text,
     print_meters,
     statistics_json,
     statistics_rows,
@@ -52,6 +54,18 @@ if TYPE_CHECKING:
 __all__ = ["last_reading", "meters", "readings", "statistics"]
 
 _TABLE_WIDTH = 160  # for tables written to a pipe, where the terminal width is unknown
+
+
+def _stdout_is_terminal() -> bool:
+    """Whether rich would treat stdout as a terminal (its rules, without importing rich)."""
+    if (compatible := os.environ.get("TTY_COMPATIBLE", "")) in ("0", "1"):
+        return compatible == "1"
+    if (force_color := os.environ.get("FORCE_COLOR")) is not None:
+        return force_color != ""
+    try:
+        return sys.stdout.isatty()
+    except ValueError:  # closed
+        return False
 
 
 def _stdout() -> Console:
@@ -80,7 +94,12 @@ def meters(
     elif format == "csv":
         typer.echo(meters_csv(found, options.tz, dialect), nl=False)
     else:
-        print_meters(_stdout(), found, options.tz)
+        # To a pipe or a file, the same table without rich's start-up (see plain_table).
+        text = None if _stdout_is_terminal() else meters_text(found, _TABLE_WIDTH, options.tz)
+        if text is None:
+            print_meters(_stdout(), found, options.tz)
+        else:
+            typer.echo(text, nl=False)
 
 
 def last_reading(

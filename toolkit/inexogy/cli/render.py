@@ -36,6 +36,7 @@ __all__ = [
     "meters_csv",
     "meters_json",
     "meters_table",
+    "meters_text",
     "print_meters",
     "statistics_json",
     "statistics_rows",
@@ -98,6 +99,31 @@ def _measurement_time(ms: int | Unset, tz: tzinfo | None) -> str:
     return iso(from_ms(ms), tz or local_zone())
 
 
+_WHOLE = ("meterId", "fullSerialNumber")  # never cut nor wrapped
+_OPTIONAL = ("type", "measurementType", "location", "lastMeasurementTime")  # most useful first
+_MORE_COLUMNS = "More columns: --format csv"
+
+
+def _meter_columns(rows: Sequence[Mapping[str, str]], width: int) -> dict[str, int] | None:
+    """Return the table's columns that fit ``width``, with their narrowest widths.
+
+    An id column is as wide as its longest value, the others as their longest word; those
+    that do not fit are left out, last first. ``None`` when not even the ids fit.
+    """
+    widths = {name: max([len(name), *(len(row[name]) for row in rows)]) for name in _WHOLE}
+    widths |= {
+        name: max([len(name), *(len(word) for row in rows for word in row[name].split())])
+        for name in _OPTIONAL
+    }
+    names = [*_WHOLE, *_OPTIONAL]
+    # Borders and padding take 3 characters per column, plus 1.
+    while sum(widths[name] for name in names) + 3 * len(names) + 1 > width:
+        if len(names) == len(_WHOLE):
+            return None
+        names.pop()
+    return {name: widths[name] for name in names}
+
+
 def meters_table(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) -> RenderableType:
     """Render the meters for a terminal ``width`` wide (times in ``tz``), never cutting an id.
 
@@ -109,31 +135,39 @@ def meters_table(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) 
     from rich.table import Table
 
     rows = meter_rows(meters, tz)
-    whole = ("meterId", "fullSerialNumber")
-    optional = ("type", "measurementType", "location", "lastMeasurementTime")
-    # A column is as wide as its longest value (whole) or its longest word (the others).
-    widths = {name: max([len(name), *(len(row[name]) for row in rows)]) for name in whole}
-    widths |= {
-        name: max([len(name), *(len(word) for row in rows for word in row[name].split())])
-        for name in optional
-    }
-    names = [*whole, *optional]
-    # Borders and padding take 3 characters per column, plus 1.
-    while sum(widths[name] for name in names) + 3 * len(names) + 1 > width:
-        if len(names) == len(whole):
-            return _meters_list(rows)
-        names.pop()
+    columns = _meter_columns(rows, width)
+    if columns is None:
+        return _meters_list(rows)
     table = Table(title="Meters", title_justify="left")
-    if len(names) < len(whole) + len(optional):
-        table.caption = "More columns: --format csv"
-    for name in names:
-        if name in whole:
-            table.add_column(name, no_wrap=True, min_width=widths[name])
-        else:
-            table.add_column(name, min_width=widths[name])
+    if len(columns) < len(_WHOLE) + len(_OPTIONAL):
+        table.caption = _MORE_COLUMNS
+    for name, narrowest in columns.items():
+        table.add_column(name, no_wrap=name in _WHOLE, min_width=narrowest)
     for row in rows:
-        table.add_row(*(row[name] for name in names))
+        table.add_row(*(row[name] for name in columns))
     return table
+
+
+def meters_text(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) -> str | None:
+    """Return the table :func:`meters_table` draws, as a non-terminal shows it, without rich.
+
+    For output to a pipe or a file (no colours): the same text, character for character,
+    for a fraction of the start-up. ``None`` when only rich can draw it (the narrow list
+    layout, or texts rich measures its own way): print :func:`meters_table` then.
+    """
+    from .plain_table import PlainColumn, draw_table
+
+    rows = meter_rows(meters, tz)
+    columns = _meter_columns(rows, width)
+    if columns is None:
+        return None
+    return draw_table(
+        "Meters",
+        [PlainColumn(name, no_wrap=name in _WHOLE, min_width=w) for name, w in columns.items()],
+        [[row[name] for name in columns] for row in rows],
+        width,
+        caption="" if len(columns) == len(_WHOLE) + len(_OPTIONAL) else _MORE_COLUMNS,
+    )
 
 
 def print_meters(console: Console, meters: Sequence[Meter], tz: tzinfo | None = None) -> None:
