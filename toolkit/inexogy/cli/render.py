@@ -12,6 +12,7 @@ import orjson
 from inexogy_client.types import Unset
 
 from inexogy.export import CsvDialect
+from inexogy.meters import location_text
 from inexogy.timestamps import from_ms
 from inexogy.units import Units, conversion_for, si_name
 from inexogy.zones import iso, local_zone
@@ -76,21 +77,12 @@ def meter_rows(meters: Sequence[Meter], tz: tzinfo | None = None) -> list[dict[s
             "manufacturerId": meter.manufacturer_id,
             "type": meter.type_,
             "measurementType": meter.measurement_type,
-            "location": _location(meter),
+            "location": location_text(meter),
             "firstMeasurementTime": _measurement_time(meter.first_measurement_time, tz),
             "lastMeasurementTime": _measurement_time(meter.last_measurement_time, tz),
         }
         for meter in meters
     ]
-
-
-def _location(meter: Meter) -> str:
-    place = meter.location
-    if isinstance(place, Unset):
-        return ""
-    street = " ".join(str(part) for part in (place.street, place.street_number) if part)
-    town = " ".join(str(part) for part in (place.zip_, place.city) if part)
-    return ", ".join(part for part in (street, town) if part)
 
 
 def _measurement_time(ms: int | Unset, tz: tzinfo | None) -> str:
