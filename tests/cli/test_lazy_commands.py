@@ -71,3 +71,18 @@ def test_an_unknown_command_is_refused_with_a_suggestion() -> None:
 
     assert result.exit_code == 2
     assert "No such command 'meter'. Did you mean 'meters'" in result.stderr
+
+
+def test_the_command_leaves_its_objects_to_the_system_at_exit() -> None:
+    script = (  # the console script's main(); say on stderr whether the objects were frozen
+        "import atexit, gc, sys\nfrom inexogy.cli import main\n"
+        "atexit.register(lambda: print(gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        "sys.argv = ['inexogy', '--version']\nmain()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("inexogy ")
+    assert result.stderr == "True\n"
