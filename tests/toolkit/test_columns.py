@@ -92,6 +92,15 @@ BAD_ANSWERS = [
         "does not fit in int64",
     ),
     (b'[{"time": 1, "values": {"time": 5}}]', "a field named time"),
+    # Deep nesting inside one reading: refused by the checks, never a crash of the reader.
+    (b'[{"time": 1, "values": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_000 + b"}]", "deeply"),
+    (b'[{"time": 1, "values": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]", "deeply"),
+    (b'[{"time": 1, "values": {"a": 1}},{"time": 2, "values": {"a": 2e400}}]', "not a valid"),
+    (
+        b'[{"time": 1, "values": {"energy": 5}},{"time": 2, "values": {"energy": 2e19}},'
+        b'{"time": 3, "values": {"energy": 18446744073709551615}}]',
+        "does not fit in int64",
+    ),
 ]
 
 
@@ -132,3 +141,35 @@ def test_a_field_missing_from_a_chunk_is_null_there_and_mixed_types_widen() -> N
     assert merged.columns == ["time", "a", "b", "c"]
     assert merged.schema["a"] == pl.Float64
     assert merged.rows() == [(1, 1.0, 2, None), (2, 1.5, None, 3)]
+
+
+def test_the_usual_compact_answer_is_read_without_polars_whole_document_reader(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the compact answer went to the slow whole-document reader")
+
+    answer = [{"time": t, "values": {"power": t, "energy": 10**15 + t}} for t in range(500)]
+    monkeypatch.setattr(pl, "read_json", refuse)
+    frame = readings_frame(orjson.dumps(answer), lower=0, upper=500)
+    assert frame.rows() == [(t, t, 10**15 + t) for t in range(500)]
+
+
+VALID_FORMS = [
+    b'[ {"time": 1, "values": {"a": 1}} , {"time": 2, "values": {"a": 2}} ]',  # spaces
+    b'[{"time":1,"values":{"a":1}},\n{"time":2,"values":{"a":2}}]',  # a line per reading
+    b'[{"time":1,"values":{"a":1}},{"time":2,"values":{"a":2}}]',  # the service's own form
+]
+
+
+@pytest.mark.parametrize("content", VALID_FORMS, ids=range(len(VALID_FORMS)))
+def test_every_valid_form_of_the_list_gives_the_same_table(content: bytes) -> None:
+    frame = readings_frame(content, lower=0, upper=3)
+    assert frame.schema == pl.Schema({"time": pl.Int64, "a": pl.Int64})
+    assert frame.rows() == [(1, 1), (2, 2)]
+
+
+def test_a_split_inside_a_string_is_not_taken_for_a_reading_border() -> None:
+    content = b'[{"time":1,"values":{"a":1,"note":"},{"}},{"time":2,"values":{"a":2}}]'
+    with pytest.raises(InvalidResponseError, match="'note' holds a string where a number"):
+        readings_frame(content, lower=0, upper=3)

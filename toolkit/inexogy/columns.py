@@ -1,15 +1,16 @@
 """The columnar readings path: the bytes of a ``/readings`` answer straight into polars columns.
 
-polars' own JSON reader (Rust, no Python object per reading; benchmarks/bench_readings.py
-measures it against ``orjson.loads``) turns the body into a ``time`` column and one column per
-field the readings carry: unknown fields too, a field a reading lacks is null. Everything is
+pyarrow's JSON reader (C++, no Python object per reading; benchmarks/bench_readings.py
+measures it against ``orjson.loads``), with polars' own reader for anything unusual, turns the
+body into a ``time`` column and one column per field the readings carry: unknown fields too, a
+field a reading lacks is null. Everything is
 checked where it enters (issue 10's validation boundary, for this path): the body is a JSON list
 of readings no larger than the configured limit, every ``time`` is an integer Unix time in ms
 between 1970 and 9999, every value is a finite number or an integer that fits in int64.
 Anything else raises ``InvalidResponseError`` naming the endpoint and what was wrong; NaN,
 infinity and over-long integers never reach a table, and no reading is dropped silently.
 
-This module needs polars (the ``tables`` extra); it is imported only by the features that do.
+This module needs polars and pyarrow (the ``tables`` extra); only the features that do import it.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ DEFAULT_MAX_RESPONSE_BYTES = DEFAULT_RESPONSE_LIMITS.for_path("/readings")
 
 READINGS_ENDPOINT = "GET /readings"
 
-# One answer is parsed at a time. polars' readers let other Python threads run while they parse
-# (orjson does not: benchmarks/bench_readings.py), so requests and writing go on meanwhile;
-# but each parse already keeps every core busy with polars' own thread pool and needs several
-# times the body's size while it runs. Two at once would gain no speed and double that memory.
+# One answer is parsed at a time. pyarrow's and polars' readers let other Python threads run while
+# they parse (orjson does not: benchmarks/bench_readings.py), so requests and writing go on
+# meanwhile; but each parse already keeps every core busy with the reader's own thread pool and
+# needs a few times the body's size while it runs. Two at once would gain no speed and double
+# that memory.
 _PARSING = threading.Lock()
 
 _LEADING_SPACE = re.compile(rb"[ \t\r\n]*")
@@ -113,36 +115,100 @@ def readings_frame(
         if len(frame):
             raise _invalid(endpoint, "a reading is not an object with time and values")
         return cast("pl.DataFrame", polars.DataFrame(schema={"time": polars.Int64}))
-    return _checked(polars, frame, endpoint, lower, upper, slack)
+    return _checked(polars, frame, content, endpoint, lower, upper, slack)
 
 
 def _parsed(polars: Any, content: bytes) -> pl.DataFrame:
     """Parse a JSON list of objects into a DataFrame, every row's keys considered for the schema.
 
     The usual answer, a compact list (``[{...},{...}]``, as the service sends it), is read as
-    JSON lines: each ``},{`` becomes a line break. That reader needs about a third of the
-    memory of polars' whole-document reader. The split is exact for valid JSON of readings: a
-    ``},{`` inside a string would leave a line ending within the string, one inside nested
-    values unbalanced brackets, so any wrong split fails to parse, and so does any line
-    holding more than one object. On any failure the whole-document reader decides (and
-    its error is the one reported).
+    JSON lines by pyarrow's reader (C++, in parallel blocks, without the GIL): each ``},{``
+    becomes a line break. The split is exact for valid JSON of readings: a ``},{`` inside a
+    string would leave a line ending within the string, one inside nested values unbalanced
+    brackets, so any wrong split fails to parse, and so does any line holding more than one
+    object. On any failure, and for anything that is not plainly a list of flat readings, the
+    whole-document reader of polars decides (and its error is the one reported).
     """
-    body = content.strip()
-    lines = body[1:-1].replace(b"},{", b"}\n{") if body.endswith(b"]") else b""
-    if lines.strip():
-        try:
-            frame: pl.DataFrame = polars.read_ndjson(io.BytesIO(lines), infer_schema_length=None)
-        except Exception:  # noqa: S110 (the whole-document reader below gives the verdict)
-            pass
-        else:
-            if len(frame) == lines.count(b"\n") + 1:
-                return frame
+    frame = _from_json_lines(polars, content)
+    if frame is not None:
+        return frame
     whole: pl.DataFrame = polars.read_json(io.BytesIO(content), infer_schema_length=None)
     return whole
 
 
+# Every byte but the brackets: what is left of a list of flat readings is ``{{}}`` per reading.
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"{}[]")
+
+# pyarrow reads an integer beyond int64 as a float, where polars keeps it exact (and the checks
+# refuse it): a float column reaching this magnitude is left to polars' verdict.
+_INT64_RANGE = 2.0**63
+
+
+def _from_json_lines(polars: Any, content: bytes) -> pl.DataFrame | None:
+    """Read a list of readings as JSON lines with pyarrow, or None when polars must decide.
+
+    Only a non-empty list of flat readings is read this way: every line
+    ``{"time": .., "values": {..}}`` with no deeper object and no list, checked on the brackets
+    alone before parsing (pyarrow's parser recurses: a deeply nested body would exhaust the
+    stack). The lines are handed over without another copy, as a slice of one buffer.
+    """
+    lines = content.replace(b"},{", b"}\n{")
+    first = lines.find(b"[") + 1
+    last = lines.rfind(b"]")
+    if last <= first or lines[last + 1 :].strip():
+        return None
+    rows = lines.count(b"\n", first, last) + 1
+    if lines.translate(None, _NOT_BRACKETS) != b"[" + b"{{}}" * rows + b"]":
+        return None
+    pyarrow = require("pyarrow", "tables", "readings as tables")
+    pyarrow_json = require("pyarrow.json", "tables", "readings as tables")
+    try:
+        inner = pyarrow.py_buffer(lines).slice(first, last - first)
+        table = pyarrow_json.read_json(pyarrow.BufferReader(inner))
+    except Exception:  # pyarrow raises ArrowInvalid and others on odd input: polars decides
+        return None
+    if table.num_rows != rows:
+        return None
+    frame: pl.DataFrame = polars.from_arrow(table)
+    if _has_float_beyond_int64(polars, frame):
+        return None
+    return frame
+
+
+def _has_float_beyond_int64(polars: Any, frame: pl.DataFrame) -> bool:
+    """Whether a float column of the raw frame holds a magnitude an int64 cannot."""
+    columns = [frame.get_column(name) for name in frame.columns]
+    for column in list(columns):
+        if isinstance(column.dtype, polars.Struct):
+            columns.extend(column.struct.field(field) for field in column.struct.fields)
+    return any(column.dtype.is_float() and _beyond_int64(column) for column in columns)
+
+
+def _beyond_int64(column: pl.Series) -> bool:
+    """Whether a float column holds a magnitude an int64 cannot (or NaN)."""
+    largest = cast("float | None", column.abs().max()) if len(column) else None
+    return largest is not None and not largest < _INT64_RANGE
+
+
+# An integer token of 19 digits or more (a number without fraction or exponent).
+_LONG_INTEGER = re.compile(rb"(?<![\d.eE+-])-?(\d{19,})(?![\d.eE])")
+
+
+def _has_integer_beyond_int64(content: bytes) -> bool:
+    """Whether the body writes an integer outside int64 (scanned only when a float is that big)."""
+    return any(
+        not -(2**63) <= int(match.group(0)) < 2**63 for match in _LONG_INTEGER.finditer(content)
+    )
+
+
 def _checked(
-    polars: Any, frame: pl.DataFrame, endpoint: str, lower: int, upper: int, slack: int | None
+    polars: Any,
+    frame: pl.DataFrame,
+    content: bytes,
+    endpoint: str,
+    lower: int,
+    upper: int,
+    slack: int | None,
 ) -> pl.DataFrame:
     """Validate the raw ``time``/``values`` frame and flatten it to time + one column per field."""
     if "time" not in frame.columns:
@@ -180,12 +246,12 @@ def _checked(
     for field in values.struct.fields:
         if field == "time":
             raise _invalid(endpoint, "a reading has a field named time, which is not a value")
-        columns.append(_checked_values(polars, values.struct.field(field), endpoint))
+        columns.append(_checked_values(polars, values.struct.field(field), content, endpoint))
     flat: pl.DataFrame = polars.DataFrame(columns)
     return _in_span(polars, flat, lower, upper)
 
 
-def _checked_values(polars: Any, column: pl.Series, endpoint: str) -> pl.Series:
+def _checked_values(polars: Any, column: pl.Series, content: bytes, endpoint: str) -> pl.Series:
     """Return a field's column as Int64 or Float64; anything else is not a reading value."""
     dtype = column.dtype
     name = column.name
@@ -199,6 +265,11 @@ def _checked_values(polars: Any, column: pl.Series, endpoint: str) -> pl.Series:
         column = column.cast(polars.Float64)
         if not column.is_finite().fill_null(True).all():
             raise _invalid(endpoint, f"the field {name!r} has a value that is not finite")
+        if _beyond_int64(column) and _has_integer_beyond_int64(content):
+            # Both readers widen such an integer to a float when the column has fractions too.
+            raise _invalid(
+                endpoint, f"the field {name!r} has an integer that does not fit in int64"
+            )
         return column
     raise _invalid(endpoint, f"the field {name!r} holds {_kind(dtype)} where a number belongs")
 
