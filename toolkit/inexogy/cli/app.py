@@ -32,7 +32,7 @@ COMMANDS = (
         "Log in with email and password (the OAuth dance) and store the token for later commands.",
     ),
     LazyCommand("logout", ".account", "logout", "Delete the stored OAuth token."),
-    LazyCommand("meters", ".data", "meters", "List the meters of the account."),
+    LazyCommand("meters", ".meters", "meters", "List the meters of the account."),
     LazyCommand(
         "last-reading",
         ".data",

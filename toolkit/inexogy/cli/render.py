@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from inexogy import LastReading
 
 __all__ = [
+    "PIPE_WIDTH",
     "MeterFormat",
     "TableFormat",
     "ViewFormat",
@@ -39,11 +42,17 @@ __all__ = [
     "meters_table",
     "meters_text",
     "print_meters",
+    "show_meters",
     "statistics_json",
     "statistics_rows",
     "statistics_table",
+    "stdout_console",
+    "stdout_is_terminal",
     "to_csv",
 ]
+
+PIPE_WIDTH = 160
+"""The width of tables written to a pipe or a file, where no terminal says how wide to be."""
 
 MeterFormat = Literal["table", "json", "csv"]
 """How ``inexogy meters`` prints."""
@@ -160,6 +169,39 @@ def meters_text(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) -
         width,
         caption="" if len(columns) == len(_WHOLE) + len(_OPTIONAL) else _MORE_COLUMNS,
     )
+
+
+def stdout_is_terminal() -> bool:
+    """Whether rich treats stdout as a terminal: its rules, without importing rich."""
+    if (compatible := os.environ.get("TTY_COMPATIBLE", "")) in ("0", "1"):
+        return compatible == "1"
+    if (force_color := os.environ.get("FORCE_COLOR")) is not None:
+        return force_color != ""
+    try:
+        return sys.stdout.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def stdout_console() -> Console:
+    """Return a rich console on stdout: the terminal's width, else :data:`PIPE_WIDTH`."""
+    from rich.console import Console  # imported when printing: `--help` needs no rich
+
+    # The service's texts (a meter's location...) are printed as they are: not read as rich
+    # markup ("[...]") or emoji codes (":...:"), which also spares loading rich's emoji table.
+    console = Console(markup=False, emoji=False)
+    if not console.is_terminal:
+        console = Console(width=PIPE_WIDTH, markup=False, emoji=False)
+    return console
+
+
+def show_meters(meters: Sequence[Meter], tz: tzinfo | None = None) -> None:
+    """Print the meters table on stdout: to a pipe or a file without rich (see plain_table)."""
+    text = None if stdout_is_terminal() else meters_text(meters, PIPE_WIDTH, tz)
+    if text is None:
+        print_meters(stdout_console(), meters, tz)
+    else:
+        sys.stdout.write(text)
 
 
 def print_meters(console: Console, meters: Sequence[Meter], tz: tzinfo | None = None) -> None:
