@@ -33,10 +33,13 @@ class LazyCommand:
     function: str
     summary: str
 
-    def build(self, package: str) -> Any:  # Any: typer's click Command type is private
-        """Import the command's module and build the command as ``app.command(name)`` would."""
+    def build(self, package: str, markup: Any = None) -> Any:  # Any: typer's types are private
+        """Import the command's module and build the command as ``app.command(name)`` would.
+
+        ``markup`` is the group's ``rich_markup_mode``, which its commands share.
+        """
         function: Callable[..., Any] = getattr(import_module(self.module, package), self.function)
-        single = typer.Typer(add_completion=False, rich_markup_mode=None)
+        single = typer.Typer(add_completion=False, rich_markup_mode=markup)
         single.command(self.name)(function)
         return typer.main.get_command(single)
 
@@ -48,14 +51,15 @@ class LazyCommands(MutableMapping[str, Any]):
     (``group.add_command``) are kept as given.
     """
 
-    def __init__(self, package: str, commands: tuple[LazyCommand, ...]) -> None:
+    def __init__(self, package: str, commands: tuple[LazyCommand, ...], markup: Any) -> None:
         self._package = package
+        self._markup = markup
         self._commands: dict[str, LazyCommand | Any] = {c.name: c for c in commands}
 
     def __getitem__(self, name: str) -> Any:
         command = self._commands[name]
         if isinstance(command, LazyCommand):
-            command = self._commands[name] = command.build(self._package)
+            command = self._commands[name] = command.build(self._package, self._markup)
         return command
 
     def __setitem__(self, name: str, command: Any) -> None:
@@ -99,7 +103,7 @@ class LazyGroup(TyperGroup):
     def __init__(self, **settings: Any) -> None:
         super().__init__(**settings)
         eager = dict(self.commands)
-        self.commands = LazyCommands(self.lazy_package, self.lazy_commands)
+        self.commands = LazyCommands(self.lazy_package, self.lazy_commands, self.rich_markup_mode)
         self.commands.update(eager)
 
     def list_commands(self, ctx: Any) -> list[str]:
