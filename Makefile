@@ -21,11 +21,13 @@ $(STAMP): pyproject.toml $(wildcard generated/inexogy_client/__init__.py */inexo
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[all,dev]'
 	@touch $(STAMP)
 
+# The typed client from openapi.yaml, and the sync client from the async one (scripts/unasync.py).
 generate: $(STAMP)
 	rm -rf $(GENERATED)
 	$(GENERATE) --output-path $(GENERATED)
 	$(PY) scripts/finish_generated.py $(GENERATED)
 	@rm -rf generated/.ruff_cache $(GENERATED)/.ruff_cache
+	$(PY) scripts/unasync.py
 
 check-generated: $(STAMP)
 	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
@@ -38,6 +40,7 @@ check-generated: $(STAMP)
 	else \
 		echo "generated/ differs from what openapi.yaml produces: run 'make generate' and commit" >&2; exit 1; \
 	fi
+	@$(PY) scripts/unasync.py --check
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

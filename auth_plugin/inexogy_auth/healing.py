@@ -13,10 +13,11 @@ Refused requests are healed one at a time, behind one lock per thread world (thr
 event loop (asyncio), and while any request waits there, new requests queue behind it too. So a
 token fresh from a dance is first used by the request that asked for it: when the service
 refuses even that, the token is not worn out by others but refused, and after
-``Reauthorizer.max_dances`` such dances the request fails with ``TokenExpiredError`` (and so
-does every request queued behind it, without more dances). Dances start at least
-``Reauthorizer.min_interval`` seconds apart, as the real service rate-limits the authorize step
-("two quick calls can trip it").
+``Reauthorizer.max_dances`` such dances the request fails with ``TokenExpiredError``, and so
+does every request queued behind it, with the same error and without sending anything more: a
+token refused for good is not tried again (nor is a password the service refused). Dances
+start at least ``Reauthorizer.min_interval`` seconds apart, as the real service rate-limits
+the authorize step ("two quick calls can trip it").
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ class TokenHealing:
                 lock.acquire()
                 held = True
             keys = auth._keys
+            if held:
+                self._refuse_if_given_up(keys)
             auth._sign(request, keys)
             response = yield request
             if not auth._token_refused(response, keys):
@@ -97,8 +100,10 @@ class TokenHealing:
             dances = 0
             while True:
                 current = auth._keys
+                # Healing may have failed for good while this request waited: fail as it did.
+                self._refuse_if_given_up(current)
                 if current.generation == keys.generation:
-                    dances = self._count_dance(dances, current)
+                    dances += 1
                     time.sleep(self._pause(reauthorizer))
                     self._last_dance = time.monotonic()
                     try:
@@ -136,6 +141,8 @@ class TokenHealing:
                 await lock.acquire()
                 held = True
             keys = auth._keys
+            if held:
+                self._refuse_if_given_up(keys)
             auth._sign(request, keys)
             response = yield request
             if not auth._token_refused(response, keys):
@@ -149,8 +156,10 @@ class TokenHealing:
             dances = 0
             while True:
                 current = auth._keys
+                # Healing may have failed for good while this request waited: fail as it did.
+                self._refuse_if_given_up(current)
                 if current.generation == keys.generation:
-                    dances = self._count_dance(dances, current)
+                    dances += 1
                     await asyncio.sleep(self._pause(reauthorizer))
                     self._last_dance = time.monotonic()
                     try:
@@ -195,8 +204,11 @@ class TokenHealing:
         with self._guard:
             queue.waiting -= 1
 
-    def _count_dance(self, dances: int, current: _Keys) -> int:
-        """Return ``dances + 1``; raise at once when the service refused this token for good."""
+    def _refuse_if_given_up(self, current: _Keys) -> None:
+        """Raise at once when healing ``current`` failed for good (a request with it is doomed).
+
+        Called by every request that waited on the healing lock, before it sends anything.
+        """
         given_up = self._given_up
         if (
             given_up is not None
@@ -205,7 +217,6 @@ class TokenHealing:
         ):
             # A copy: one object raised in many threads would grow one shared traceback.
             raise copy.copy(given_up[2])
-        return dances + 1
 
     def _give_up(self, keys: _Keys, error: AuthError) -> None:
         """Remember that healing ``keys`` failed for good: the requests queued behind fail too.
@@ -233,8 +244,9 @@ class TokenHealing:
 
 def _refused_fresh(dances: int, response: httpx.Response | None) -> TokenExpiredError:
     tokens = "a new access token" if dances == 1 else f"{dances} new access tokens"
+    them = "it" if dances == 1 else "them"
     return TokenExpiredError(
-        f"the service refused {tokens} right after issuing them, so logging in again "
+        f"the service refused {tokens} right after issuing {them}, so logging in again "
         "would not help: check the API base URL and the account",
         status=None if response is None else response.status_code,
         message="" if response is None else redact_text(response.text.strip()),

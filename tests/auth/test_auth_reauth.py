@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import inexogy_client
@@ -337,6 +337,27 @@ def test_reauthorizer_builds_its_client_from_httpx_args(httpserver: HTTPServer) 
     assert [request.headers.get("X-Probe") for request, _ in httpserver.log] == ["yes"] * 4
 
 
+def errors_in_threads(server: HTTPServer, auth: OAuth1Auth, parties: int) -> list[Exception]:
+    """Call ``/meters`` from ``parties`` threads at once; return the error each one raised."""
+    errors: list[Exception] = []
+    with inexogy_client.Client(
+        base_url=server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+
+        def call() -> None:
+            try:
+                get_meters.sync_detailed(client=client)
+            except Exception as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=call) for _ in range(parties)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return errors
+
+
 class RefusingService(ExpiringService):
     """Like ``ExpiringService``, but the password is refused at the authorize step."""
 
@@ -356,24 +377,102 @@ def test_a_refused_password_is_tried_once_not_once_per_waiting_request(
     provider = PasswordProvider()
     reauthorizer = Reauthorizer(threaded_server.url_for(PREFIX), provider, store=store)
     auth = OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
-    failures: list[str] = []
-    with inexogy_client.Client(
-        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
-    ) as client:
-
-        def call() -> None:
-            try:
-                get_meters.sync_detailed(client=client)
-            except InvalidCredentialsError as error:
-                failures.append(type(error).__name__)
-
-        threads = [threading.Thread(target=call) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert failures == ["InvalidCredentialsError"] * 3
+    errors = errors_in_threads(threaded_server, auth, 3)
+    assert [type(error) for error in errors] == [InvalidCredentialsError] * 3
     assert service.counts["authorize"] == 1
     assert service.counts["meters with the old token"] == 3
     assert provider.calls == 1
     assert store.load() is None
+
+
+class RefusingFreshTokensService(ExpiringService):
+    """Like ``ExpiringService``, but the token fresh from the dance is refused too."""
+
+    def meters(self, request: Request) -> Response:
+        token = oauth_params(request.headers["Authorization"])["oauth_token"]
+        if token == ACCESS[0]:
+            return super().meters(request)
+        assert werkzeug_verifies(request, CONSUMER[1], NEW_ACCESS[1])
+        self.count("meters with the new token")
+        return Response("", status=401)
+
+
+def fresh_token_refusing_auth(
+    server: HTTPServer, store: TokenStore, provider: Callable[[], tuple[str, str]] | None = None
+) -> OAuth1Auth:
+    reauthorizer = Reauthorizer(
+        server.url_for(PREFIX),
+        provider or PasswordProvider(),
+        store=store,
+        min_interval=0,
+        max_dances=1,
+    )
+    return OAuth1Auth.from_credentials(OLD, reauthorizer=reauthorizer)
+
+
+def expect_one_doomed_request(service: ExpiringService, failures: list[str]) -> None:
+    # The first request refused runs the dance and tries the fresh token once; when that is
+    # refused too, the token is known refused for good and the requests waiting on it fail
+    # with the same error without sending it again.
+    assert failures == ["TokenExpiredError"] * 3
+    assert service.counts["meters with the old token"] == 3
+    assert service.counts["authorize"] == 1
+    assert service.counts["meters with the new token"] == 1
+
+
+def test_requests_waiting_on_a_token_refused_for_good_fail_without_sending_it_threads(
+    threaded_server: HTTPServer, store: TokenStore
+) -> None:
+    service = RefusingFreshTokensService(threaded_server, parties=3)
+    auth = fresh_token_refusing_auth(threaded_server, store)
+    errors = errors_in_threads(threaded_server, auth, 3)
+    expect_one_doomed_request(service, [type(error).__name__ for error in errors])
+    (text,) = {str(error) for error in errors}  # the same clear error for all of them
+    assert "refused a new access token right after issuing it" in text
+    assert "logging in again would not help" in text
+
+
+@pytest.mark.anyio
+async def test_requests_waiting_on_a_token_refused_for_good_fail_without_sending_it_async(
+    threaded_server: HTTPServer, store: TokenStore
+) -> None:
+    service = RefusingFreshTokensService(threaded_server, parties=3)
+    auth = fresh_token_refusing_auth(threaded_server, store)
+    async with inexogy_client.Client(
+        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+        outcomes = await asyncio.gather(
+            *(get_meters.asyncio_detailed(client=client) for _ in range(3)),
+            return_exceptions=True,
+        )
+    failures = [type(outcome).__name__ for outcome in outcomes]
+    expect_one_doomed_request(service, failures)
+    assert len({str(outcome) for outcome in outcomes}) == 1
+
+
+@pytest.mark.anyio
+async def test_a_request_queued_behind_the_dance_fails_without_sending_a_refused_token(
+    threaded_server: HTTPServer, store: TokenStore
+) -> None:
+    # A request started while the dance runs waits for it before it is sent at all; when the
+    # fresh token is then refused for good, it fails without being sent.
+    service = RefusingFreshTokensService(threaded_server, parties=1)
+    late: list[asyncio.Task[object]] = []
+
+    def provider() -> tuple[str, str]:  # called by the dance, while the healing is going on
+        late.append(
+            asyncio.get_running_loop().create_task(get_meters.asyncio_detailed(client=client))
+        )
+        return EMAIL, PASSWORD
+
+    auth = fresh_token_refusing_auth(threaded_server, store, provider)
+    async with inexogy_client.Client(
+        base_url=threaded_server.url_for(PREFIX), httpx_args={"auth": auth}
+    ) as client:
+        with pytest.raises(TokenExpiredError):
+            await get_meters.asyncio_detailed(client=client)
+        (queued,) = late
+        with pytest.raises(TokenExpiredError):
+            await queued
+    assert service.counts["meters with the old token"] == 1
+    assert service.counts["meters with the new token"] == 1

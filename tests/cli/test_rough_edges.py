@@ -92,6 +92,36 @@ def test_readings_without_a_resolution_choose_one_and_say_which(logged_in: Cli) 
     assert len(list(csv.DictReader(io.StringIO(result.stdout)))) == 480
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("readings",),
+        ("readings", "--resolution", "raw"),
+        ("plot", "--output", "chart.png"),
+        ("plot", "--kind", "usage", "--output", "chart.png"),
+        ("usage", "--per", "day"),
+        ("statistics",),
+    ],
+)
+def test_an_unknown_meter_gives_only_its_error(
+    logged_in: Cli, command: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing about the request (such as the resolution chosen for it) before the meter is
+    # known: a wrong meter's error stands alone.
+    folder = tmp_path / "here"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    name, *options = command
+
+    result = logged_in(name, "1XYZ0000000000", *DAY, *options)
+
+    assert result.exit_code == 1, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("inexogy: error: no meter '1XYZ0000000000' in this account"), line
+    assert result.stdout == ""
+    assert list(folder.iterdir()) == []
+
+
 def test_help_lists_resolutions_fine_to_coarse_and_every_time_form(logged_in: Cli) -> None:
     text = said(logged_in("readings", "--help").stdout)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from cli_testkit import SOLAR_SERIAL, SOLAR_SHORT_SERIAL, Cli, said
 from inexogy.archive.lock import locked
+from inexogy.files import TEMPORARY_SUFFIX
 from inexogy_mock import (
     DEMO_EMAIL,
     DEMO_PASSWORD,
@@ -155,7 +156,7 @@ def test_ctrl_c_leaves_a_consistent_archive_that_a_rerun_completes(
     # one more), and the sync stopped before the end: 2024-10 .. 2025-06 is 9 months.
     assert reported <= on_disk
     assert 1 <= len(on_disk) < 9
-    assert not list(interrupted.rglob("*.partial"))
+    assert not list(interrupted.rglob(f"*{TEMPORARY_SUFFIX}"))
 
     rerun = run_sync(sync, str(interrupted), "--meter", SOLAR_SERIAL, "--from", "2024-10-01")
     assert rerun.exit_code == 0, rerun.stderr

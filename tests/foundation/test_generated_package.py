@@ -20,6 +20,8 @@ BUILD_INPUTS = (
     "pyproject.toml",
     "templates",
     "scripts",
+    "toolkit/inexogy/async_client.py",  # the source of the sync client (scripts/unasync.py)
+    "toolkit/inexogy/client.py",
 )
 
 
@@ -44,6 +46,7 @@ def repo_copy(tmp_path: Path) -> Path:
         if source.is_dir():
             shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():
+            (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, tmp_path / name)
     shutil.copytree(
         REPO / "generated", tmp_path / "generated", ignore=shutil.ignore_patterns("__pycache__")
@@ -77,6 +80,7 @@ def test_check_generated_passes_on_an_untouched_copy(repo_copy: Path) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "generated/ matches openapi.yaml" in result.stdout
+    assert "sync clients match their async sources" in result.stdout
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")

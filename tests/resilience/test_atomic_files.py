@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -90,24 +91,12 @@ def test_temporaries_have_a_recognisable_name_and_are_published_0644(tmp_path: P
     assert temporaries_of(target) == []
 
 
-def test_a_later_write_removes_what_a_killed_writer_left(tmp_path: Path) -> None:
+def test_a_later_write_removes_what_a_killed_writer_left(
+    tmp_path: Path, killed_while_writing: Callable[[Path], Path]
+) -> None:
     target = tmp_path / "out.csv"
     # A writer killed with SIGKILL: its process is gone, its temporary file is not.
-    killed = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import os, signal, sys\n"
-            "from inexogy.files import atomic_path\n"
-            "with atomic_path(sys.argv[1]) as t:\n"
-            "    t.write_bytes(b'partial')\n"
-            "    os.kill(os.getpid(), signal.SIGKILL)\n",
-            str(target),
-        ],
-        check=False,
-    )
-    assert killed.returncode == -signal.SIGKILL
-    (leftover,) = temporaries_of(target)
+    leftover = killed_while_writing(target)
     # One of a writer that still runs (here: a sleeping child) must be left alone.
     with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as alive:
         try:

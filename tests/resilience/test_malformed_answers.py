@@ -9,14 +9,16 @@ disaggregation: ``{ms: {device: energy}}``), so each case breaks one thing.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable, Iterator
+import tracemalloc
+import zlib
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 import inexogy
 import pytest
-from inexogy import Inexogy, InexogyError, InvalidResponseError, ServerError
+from inexogy import AsyncInexogy, Inexogy, InexogyError, InvalidResponseError, ServerError
 from inexogy_auth import BasicAuth
 
 START = datetime(2024, 6, 1, tzinfo=UTC)
@@ -256,6 +258,154 @@ def test_a_stream_without_length_is_cut_at_the_limit() -> None:
             response_limits={"/readings": 65536},
         ).readings(METER, START, START + timedelta(hours=1))
     assert len(produced) < 100  # stopped while arriving, not after 10 MB were read
+
+
+class GzipBomb:
+    """A small gzip body that decodes to ``decoded`` bytes, sent in small chunks (no length)."""
+
+    def __init__(self, decoded: int, chunk: int = 256) -> None:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        piece = b" " * (1 << 20)
+        body = compressor.compress(b"[")
+        for _ in range(decoded // len(piece)):
+            body += compressor.compress(piece)
+        body += compressor.compress(b"]") + compressor.flush()
+        self.body = body
+        self.chunk = chunk
+        self.sent = 0
+
+    def chunks(self) -> Iterator[bytes]:
+        for start in range(0, len(self.body), self.chunk):
+            self.sent += self.chunk
+            yield self.body[start : start + self.chunk]
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        async def chunks() -> AsyncIterator[bytes]:
+            for piece in self.chunks():
+                yield piece
+
+        return chunks()
+
+    def answer(self, request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        return httpx.Response(200, headers=headers, content=self.chunks())
+
+    def async_answer(self, request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        return httpx.Response(200, headers=headers, content=self)
+
+
+LIMIT = 1 << 20
+DECODED = 16 << 20
+
+
+@pytest.mark.parametrize(
+    ("path", "call"), [("/meters", Inexogy.meters), ("/readings", readings)], ids=["typed", "raw"]
+)
+def test_a_gzip_bomb_is_refused_by_its_decoded_size_while_it_arrives(path: str, call: Call) -> None:
+    # 16 KiB on the wire that would become 16 MiB in memory: the limit bounds memory, so it
+    # counts decoded bytes, and stops the answer long before it is all decoded.
+    bomb = GzipBomb(DECODED)
+    assert len(bomb.body) < LIMIT // 8
+    with pytest.raises(InvalidResponseError, match=f"answered more than {LIMIT} bytes"):
+        call(serve_with(bomb.answer, response_limits={path: LIMIT}))
+    assert bomb.sent < len(bomb.body) // 8
+
+
+@pytest.mark.anyio
+async def test_a_gzip_bomb_is_refused_by_its_decoded_size_async() -> None:
+    bomb = GzipBomb(DECODED)
+    http_client = httpx.AsyncClient(transport=httpx.MockTransport(bomb.async_answer))
+    async with AsyncInexogy(
+        auth=BasicAuth("user@example.com", "pw-of-the-test"),
+        base_url="https://api.example.com/public/v1",
+        http_client=http_client,
+        retry=None,
+        response_limits={"/readings": LIMIT},
+    ) as api:
+        with pytest.raises(InvalidResponseError, match=f"answered more than {LIMIT} bytes"):
+            await api.readings(METER, START, START + timedelta(hours=1))
+    assert bomb.sent < len(bomb.body) // 8
+
+
+def test_a_coding_left_to_httpx_is_counted_decoded_too() -> None:
+    # httpx ignores a coding it does not know (and decodes br or zstd when their package is
+    # installed): such answers keep httpx's decoder, counted after each step.
+    bomb = GzipBomb(DECODED)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/json", "Content-Encoding": "x-custom, gzip"}
+        return httpx.Response(200, headers=headers, content=bomb.chunks())
+
+    with pytest.raises(InvalidResponseError, match=f"answered more than {LIMIT} bytes"):
+        serve_with(answer, response_limits={"/meters": LIMIT}).meters()
+    assert bomb.sent < len(bomb.body) // 8
+
+
+def encoded(body: bytes, codings: tuple[str, ...]) -> bytes:
+    """``body`` with each of ``codings`` applied in order (as ``Content-Encoding`` lists them)."""
+    for coding in codings:
+        if coding == "gzip":
+            body = gzip.compress(body, 9)
+        elif coding == "deflate":
+            body = zlib.compress(body, 9)
+        else:  # raw deflate, which servers send as "deflate" too
+            compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+            body = compressor.compress(body) + compressor.flush()
+    return body
+
+
+CODINGS = [("gzip",), ("deflate",), ("raw deflate",), ("gzip", "gzip"), ("deflate", "gzip")]
+
+
+def header_of(codings: tuple[str, ...]) -> str:
+    return ", ".join(coding.removeprefix("raw ") for coding in codings)
+
+
+def id_of(codings: tuple[str, ...]) -> str:
+    return "+".join(codings)
+
+
+@pytest.mark.parametrize("codings", CODINGS, ids=id_of)
+def test_decoding_never_holds_much_more_than_the_limit(codings: tuple[str, ...]) -> None:
+    # The whole bomb arrives as one chunk: counting after each decode step would let that
+    # step inflate it all (16 MiB here; gigabytes for a bomb in two layers of gzip).
+    body = encoded(b"[" + b" " * DECODED + b"]", codings)
+    headers = {"Content-Type": "application/json", "Content-Encoding": header_of(codings)}
+    api = serve_with(
+        lambda request: httpx.Response(200, headers=headers, content=iter([body])),
+        response_limits={"/meters": LIMIT},
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidResponseError, match=f"answered more than {LIMIT} bytes"):
+            api.meters()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * LIMIT
+
+
+@pytest.mark.parametrize("codings", CODINGS, ids=id_of)
+def test_every_content_encoding_still_decodes(codings: tuple[str, ...]) -> None:
+    headers = {"Content-Type": "application/json", "Content-Encoding": header_of(codings)}
+    body = encoded(b"[" + GOOD_METER + b"]", codings)
+    api = serve_with(
+        lambda request: httpx.Response(200, headers=headers, content=iter([body[:7], body[7:]])),
+    )
+    assert [meter.meter_id for meter in api.meters()] == [METER]
+
+
+def test_a_compressed_answer_within_the_limit_passes() -> None:
+    # Just under the limit once decoded: the decoded count refuses nothing it should not.
+    body = b"[" + GOOD_METER + b"]"
+    padded = body[:-1] + b" " * (LIMIT - len(body)) + b"]"
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    api = serve_with(
+        lambda request: httpx.Response(200, headers=headers, content=gzip.compress(padded)),
+        response_limits={"/meters": LIMIT},
+    )
+    assert [meter.meter_id for meter in api.meters()] == [METER]
 
 
 def test_the_default_limits_are_per_endpoint_and_configurable() -> None:

@@ -6,7 +6,7 @@ June is the still-open month); every request is counted where it arrives, at the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -24,6 +24,7 @@ from inexogy import (
 )
 from inexogy.archive.layout import period_containing, period_named, periods_between
 from inexogy.archive.lock import locked
+from inexogy.files import TEMPORARY_SUFFIX
 from inexogy_auth import BasicAuth
 from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD, RequestLog, create_app, running
 from toolkit_testkit import (
@@ -170,24 +171,28 @@ def test_an_interrupted_sync_finishes_on_rerun_without_refetching(
     )
     assert len(refetched) == 6 - len([p for p in written if p.final])
     assert files_of(interrupted) == files_of(whole)
-    assert not list(interrupted.rglob("*.partial"))
+    assert not list(interrupted.rglob(f"*{TEMPORARY_SUFFIX}"))
 
 
 def test_a_damaged_file_and_leftovers_of_a_killed_sync_are_repaired(
-    server: str, log: RequestLog, tmp_path: Path
+    server: str, log: RequestLog, tmp_path: Path, killed_while_writing: Callable[[Path], Path]
 ) -> None:
     with demo_client(server, FakeTime()) as api:
         api.sync(tmp_path, SOLAR_SERIAL, start=APRIL)
         good = files_of(tmp_path)
+        table = read_archive(tmp_path, lazy=False)
         april = next(tmp_path.rglob("2024-04.parquet"))
+        # May is final: the next sync skips it, so only the sync's own clean-up can remove
+        # what a writer of May killed outright left; meanwhile the reader ignores it.
+        leftover = killed_while_writing(april.with_name("2024-05.parquet"))
+        assert read_archive(tmp_path, lazy=False).equals(table)
         april.write_bytes(b"not parquet")
-        leftover = april.with_name(".2024-05.parquet.x1y2.partial")
-        leftover.write_bytes(b"half")
         log.clear()
         summary = api.sync(tmp_path, SOLAR_SERIAL, start=APRIL)
     assert [p.period for p in summary.fetched] == ["2024-04", "2024-06"]
     assert files_of(tmp_path) == good
     assert not leftover.exists()
+    assert not list(tmp_path.rglob(f"*{TEMPORARY_SUFFIX}"))
 
 
 @pytest.mark.anyio
@@ -288,7 +293,7 @@ def test_a_file_that_cannot_be_written_is_an_archive_error(server: str, tmp_path
             ArchiveError, match=r"cannot write .*2024-06\.parquet: .*run the sync again"
         ):
             api.sync(tmp_path, SOLAR_SERIAL, start=JUNE)
-    assert not list(tmp_path.rglob("*.partial"))
+    assert not list(tmp_path.rglob(f"*{TEMPORARY_SUFFIX}"))
 
 
 def test_the_open_month_becomes_final_once_the_meter_sent_data_after_it(

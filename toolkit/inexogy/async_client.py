@@ -1,11 +1,20 @@
+# unasync: async only
+# The one source of both clients: `scripts/unasync.py` (run by `make generate`) writes
+# `client.py` (``Inexogy``) from this file, word for word with async and await taken out.
+# What differs for real lives in the paired modules `async_concurrency` and `concurrency`;
+# the few lines that differ here stand between `# unasync: async only`, `# unasync: sync only`
+# (the sync lines, commented out) and `# unasync: end`. Edit this file, never `client.py`:
+# `make check-generated` (in `make test`) fails when `client.py` is not what this gives.
 """``AsyncInexogy``: the asynchronous high-level client (asyncio)."""
+# unasync: sync only
+# """``Inexogy``: the synchronous high-level client."""
+# unasync: end
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
-from collections.abc import AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import ExitStack
 from datetime import date, datetime
 from types import TracebackType
@@ -14,10 +23,9 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import httpx
 import inexogy_auth
 from inexogy_auth import TokenStore
-from inexogy_client.models import Activity, Meter, Statistic
-from inexogy_client.models.load_profile_resolution import LoadProfileResolution
 
 from . import calls
+from .async_concurrency import export_chunks, in_order, run_all, run_blocking
 from .base import ClientBase, Progress
 from .calls import Call, readings_chunk
 from .chunks import Resolution
@@ -27,44 +35,36 @@ from .last_reading import Clock, LastReading, utc_now
 from .limits import ResponseLimits
 from .meters import MeterRef, match_meter
 from .opening import Opening
-from .readings import Readings, build_readings
 from .responses import request_errors_mapped
 from .retry import AsyncSleep, RetryPolicy
 from .sessions import LoginMethod, check_method
-from .stream import (
-    ExportResult,
-    ExportTarget,
-    export_format,
-    export_frames,
-    in_units_async,
-    iterate_from_thread,
-    ordered_async,
-)
 from .timestamps import Moment, to_moment
 from .units import Units, check_units
 from .usage import Per, UsagePlanner
 from .zones import Zone, resolve_zone
 
 if TYPE_CHECKING:
-    import polars as pl
-
-if TYPE_CHECKING:
+    from collections.abc import Generator
     from pathlib import Path
 
     import polars as pl
+    from inexogy_client.models import Activity, Meter, Statistic
+    from inexogy_client.models.load_profile_resolution import LoadProfileResolution
 
     from .archive import SyncedPeriod, SyncSummary
+    from .readings import Readings
+    from .stream import ExportResult, ExportTarget
+
+# The readings table and the streaming export (asyncio and a thread pool behind them) are
+# imported by the methods that use them: `inexogy meters` does not pay for them.
 
 __all__ = ["AsyncInexogy"]
 
 T = TypeVar("T")
 
 
-class _Skipped(Exception):
-    """A call of a long range not started because another one had failed."""
-
-
 class AsyncInexogy(ClientBase):
+    # unasync: async only
     """The inexogy API for people, for asyncio: the same methods as ``Inexogy``, awaitable.
 
     Use it as an async context manager (or await ``aclose``)::
@@ -85,6 +85,30 @@ class AsyncInexogy(ClientBase):
     aware datetimes; a naive one raises ``ValueError``. Failed calls raise subclasses of
     ``inexogy.InexogyError``.
     """
+
+    # unasync: sync only
+    # """The inexogy API for people: typed results, retries, long ranges, errors that explain.
+    #
+    # Use it as a context manager (or call ``close``)::
+    #
+    #     with Inexogy.login("me@example.com", password) as api:
+    #         meter = api.find_meter("1ESY1161229886")
+    #         table = api.readings(meter.meter_id, start, end, resolution="fifteen_minutes")
+    #
+    # ``auth`` is any ``httpx.Auth`` (``inexogy_auth.OAuth1Auth``, ``inexogy_auth.BasicAuth``);
+    # ``base_url`` defaults to ``$INEXOGY_BASE_URL``, else the real service. ``http_client`` is
+    # an ``httpx.Client`` of yours to send through (with its own timeout and pool); it is never
+    # closed here, and gets its ``auth`` and ``base_url`` back on close. ``retry`` says how
+    # failed calls are retried (``None``: not at all); ``timeout`` is per request, in seconds;
+    # ``max_concurrency`` bounds the parallel requests of a long range. ``sleep``, ``clock``
+    # (now, for ``LastReading.age`` and open ranges) and ``monotonic`` replace the real ones in
+    # tests. ``response_limits`` caps the size of answers per endpoint (a ``ResponseLimits``, or
+    # ``{"/readings": bytes}`` to change some of the defaults). All times taken and given are
+    # aware datetimes; a naive one raises ``ValueError``. Failed calls raise subclasses of
+    # ``inexogy.InexogyError``.
+    # """
+    #
+    # unasync: end
 
     def __init__(
         self,
@@ -128,6 +152,7 @@ class AsyncInexogy(ClientBase):
         app_name: str = inexogy_auth.DEFAULT_APP_NAME,
         **kwargs: Any,
     ) -> Opening[Self]:
+        # unasync: async only
         """Return a client for the account ``email``: ``await`` it, or ``async with`` it.
 
         ``async with AsyncInexogy.login(...) as api:`` closes the client at the end;
@@ -138,6 +163,15 @@ class AsyncInexogy(ClientBase):
         ``method="basic"`` sends the password with every request instead. ``kwargs`` go to
         the constructor. Raises ``InvalidCredentialsError`` for a wrong email or password.
         """
+        # unasync: sync only
+        # """Return a client for the account ``email``.
+        #
+        # ``method="oauth"`` runs the OAuth dance now (its token is saved to ``store`` when one
+        # is given, and renewed with the same email and password when it expires);
+        # ``method="basic"`` sends the password with every request instead. ``kwargs`` go to
+        # the constructor. Raises ``InvalidCredentialsError`` for a wrong email or password.
+        # """
+        # unasync: end
         return Opening(cls._login(email, password, method, base_url, store, app_name, kwargs))
 
     @classmethod
@@ -175,10 +209,13 @@ class AsyncInexogy(ClientBase):
     async def __aenter__(self) -> Self:
         return self
 
+    # unasync: async only
     def __await__(self) -> Generator[Any, None, Self]:
         """Give the client itself: ``await AsyncInexogy.from_token_store()`` works too."""
         yield from ()
         return self
+
+    # unasync: end
 
     async def __aexit__(
         self,
@@ -197,43 +234,8 @@ class AsyncInexogy(ClientBase):
         )
 
     async def _run_all(self, batch: Sequence[Call[T]], progress: Progress | None) -> list[T]:
-        """Run the calls with at most ``max_concurrency`` at a time; results in call order.
-
-        When one call fails for good, no further call starts, the running ones are
-        cancelled, and its error is raised.
-        """
-        total = len(batch)
-        semaphore = asyncio.Semaphore(self._max_concurrency)
-        done = 0
-        failed = False
-
-        async def run_one(call: Call[T]) -> T:
-            nonlocal done, failed
-            async with semaphore:
-                if failed:
-                    raise _Skipped
-                try:
-                    result = await self._run(call)
-                except BaseException:
-                    failed = True
-                    raise
-            done += 1
-            if progress is not None:
-                progress(done, total)
-            return result
-
-        tasks = [asyncio.ensure_future(run_one(call)) for call in batch]
-        try:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        for task in tasks:
-            error = None if task.cancelled() else task.exception()
-            if error is not None and not isinstance(error, _Skipped):
-                raise error
-        return [task.result() for task in tasks]
+        """Run the calls with at most ``max_concurrency`` at a time; results in call order."""
+        return await run_all(self._run, batch, self._max_concurrency, progress)
 
     # Meters and times as the methods take them
 
@@ -287,6 +289,8 @@ class AsyncInexogy(ClientBase):
         whole range is held in memory: for ranges of any length use :meth:`iter_readings` or
         :meth:`export`. Needs the ``tables`` extra (polars).
         """
+        from .readings import Readings, build_readings
+
         meter_id = await self._meter_id(meter_id)
         if not tables_available():
             # A bare install: the typed models, merged into lists (to_polars names the extra).
@@ -313,6 +317,7 @@ class AsyncInexogy(ClientBase):
         tz: Zone | None = None,
         progress: Progress | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
+        # unasync: async only
         """Yield the readings in ``[start, end)`` one request's span at a time, in time order.
 
         ``async for chunk in api.iter_readings(...)``. Each table has ``time`` (Datetime ms in
@@ -320,9 +325,27 @@ class AsyncInexogy(ClientBase):
         Requests run up to ``max_concurrency`` at a time, and no more than that many chunks are
         held however long the range: memory stays bounded.
         """
+        from .stream import in_units_async
+
         check_units(units)
         span = self._span(start, end)
         return in_units_async(self._chunks(meter_id, span, resolution, fields, progress), units, tz)
+        # unasync: sync only
+        # """Yield the readings in ``[start, end)`` one request's span at a time, in time order.
+        #
+        # Each table has ``time`` (Datetime ms in ``tz``, default UTC) and one column per field
+        # (``units`` as in ``Readings.to_polars``). Requests run up to ``max_concurrency`` at a
+        # time, and no more than that many chunks are held however long the range: memory stays
+        # bounded.
+        # """
+        # from .stream import in_units
+        #
+        # check_units(units)
+        # batch = self._frame_calls(
+        #     self._meter_id(meter_id), *self._span(start, end), resolution, fields
+        # )
+        # return in_units(self._in_order(batch, progress), units, tz)
+        # unasync: end
 
     async def export(
         self,
@@ -340,21 +363,32 @@ class AsyncInexogy(ClientBase):
         decimal_comma: bool = False,
         progress: Progress | None = None,
     ) -> ExportResult:
+        # unasync: async only
         """Write the readings in ``[start, end)`` to ``target`` as CSV, JSON lines or Parquet.
 
         As ``Inexogy.export``: a path (written under a temporary name, renamed when complete)
         or an open binary stream; chunks written in time order as they arrive, in bounded
         memory. The writing runs in a worker thread while the requests run on the event loop.
         """
+        # unasync: sync only
+        # """Write the readings in ``[start, end)`` to ``target`` as CSV, JSON lines or Parquet.
+        #
+        # ``target`` is a path (the format defaults to its suffix; the file appears complete or
+        # not at all: it is written under a temporary name and renamed when done) or an open
+        # binary stream such as ``sys.stdout.buffer``. Chunks are written in time order as soon
+        # as they arrive, so memory stays bounded however long the range. ``csv_separator`` and
+        # ``decimal_comma`` shape CSV for spreadsheets (``";"`` and ``True`` for German ones).
+        # """
+        # unasync: end
+        from .stream import export_format
+
         chosen = export_format(target, format)
         dialect = CsvDialect(separator=csv_separator, decimal_comma=decimal_comma)
         meter_id = await self._meter_id(meter_id)
         start, end = self._span(start, end)
         self._frame_calls(meter_id, start, end, resolution, fields)  # bad arguments fail now
-        loop = asyncio.get_running_loop()
-
-        def frames() -> Iterator[pl.DataFrame]:
-            chunks = self.iter_readings(
+        return await export_chunks(
+            lambda: self.iter_readings(
                 meter_id,
                 start,
                 end,
@@ -363,11 +397,13 @@ class AsyncInexogy(ClientBase):
                 units=units,
                 tz=tz,
                 progress=progress,
-            )
-            yield from iterate_from_thread(chunks, loop)
+            ),
+            target,
+            chosen,
+            dialect,
+        )
 
-        return await asyncio.to_thread(export_frames, frames, target, chosen, dialect)
-
+    # unasync: async only
     async def _chunks(
         self,
         meter: MeterRef,
@@ -382,18 +418,10 @@ class AsyncInexogy(ClientBase):
             yield frame
             del frame  # not held while the next chunk is awaited
 
-    async def _in_order(
-        self, batch: Sequence[Call[T]], progress: Progress | None
-    ) -> AsyncIterator[T]:
-        total = len(batch)
-        tasks = [functools.partial(self._run, call) for call in batch]
-        done = 0
-        async for result in ordered_async(tasks, self._max_concurrency):
-            done += 1
-            if progress is not None:
-                progress(done, total)
-            yield result
-            del result  # not held while the next chunk is awaited
+    # unasync: end
+    def _in_order(self, batch: Sequence[Call[T]], progress: Progress | None) -> AsyncIterator[T]:
+        """Return the answers of the calls in call order, ``max_concurrency`` calls at a time."""
+        return in_order(self._run, batch, self._max_concurrency, progress)
 
     async def usage(
         self,
@@ -563,6 +591,7 @@ class AsyncInexogy(ClientBase):
         start: datetime | None = None,
         on_period: Callable[[SyncedPeriod], None] | None = None,
     ) -> SyncSummary:
+        # unasync: async only
         """Bring the readings archive in ``directory`` up to date; return what was done.
 
         The same as ``Inexogy.sync``: ``meters`` are meterIds or serial numbers (``None``:
@@ -572,13 +601,27 @@ class AsyncInexogy(ClientBase):
         each file is written atomically as it arrives (then ``on_period`` is called).
         Raises ``ArchiveBusyError`` while another sync writes there.
         """
+        # unasync: sync only
+        # """Bring the readings archive in ``directory`` up to date; return what was done.
+        #
+        # ``meters`` are meterIds or serial numbers (``None``: every meter of the account).
+        # Each meter is archived from the UTC period containing ``start`` (default: its first
+        # measurement) until now, one Parquet file per UTC day (raw) or month (3-minute,
+        # 15-minute, hourly; yearly for one_day), in ``DIR/meter=<meterId>/resolution=<r>/``.
+        # Only periods whose file is missing or still open are fetched, up to
+        # ``max_concurrency`` requests at a time; each file is written atomically as soon as
+        # its period arrives (then ``on_period`` is called), so an interrupted sync keeps
+        # everything finished. Raises ``ArchiveBusyError`` while another sync writes there.
+        # Read the archive with :func:`inexogy.read_archive`.
+        # """
+        # unasync: end
         from .archive import sync as archive
 
         chosen = archive.select_meters(await self.meters(), meters)
         with ExitStack() as stack:
-            # Locking and planning read the disk (each file's footer): off the event loop.
+            # Locking and planning read the disk (each file's footer): off any event loop.
             preparing = archive.prepared(directory, chosen, resolution, start, self._clock())
-            root, plan = await asyncio.to_thread(stack.enter_context, preparing)
+            root, plan = await run_blocking(stack.enter_context, preparing)
             fetched = await archive.run_async(
                 plan.tasks,
                 lambda meter_id, low, high, chosen: self.readings(

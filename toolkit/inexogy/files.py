@@ -6,7 +6,7 @@ then renamed over the target in one step. Whatever stops the writing (an error, 
 SIGTERM turned into an exception by ``inexogy.stops``) removes the temporary file; the rename
 itself is never interrupted halfway (see ``inexogy.stops.uninterruptible``). A temporary
 file left by a process that was killed outright (SIGKILL, power loss) is removed by the next
-write to the same target.
+write to the same target (or by ``remove_stale_temporaries_in`` its folder).
 
 ``atomic_path`` yields the temporary path (for writers that open files themselves, such as
 Parquet writers), ``atomic_stream`` an open binary stream, ``write_atomically`` calls a
@@ -31,6 +31,7 @@ __all__ = [
     "atomic_stream",
     "published_count",
     "remove_stale_temporaries",
+    "remove_stale_temporaries_in",
     "temporaries_of",
     "write_atomically",
 ]
@@ -84,8 +85,21 @@ def _writer_gone(temporary: Path) -> bool:
 
 def remove_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     """Remove the temporaries of writes to ``path`` whose writer is gone; return them."""
+    return _remove_stale(temporaries_of(path))
+
+
+def remove_stale_temporaries_in(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporaries of writes to any file in ``folder`` whose writer is gone.
+
+    For a folder of many files (an archive partition) where a file whose write was killed is
+    not necessarily written again. Returns what was removed (nothing if there is no folder).
+    """
+    return _remove_stale(sorted(Path(folder).glob(f".*{TEMPORARY_SUFFIX}")))
+
+
+def _remove_stale(temporaries: list[Path]) -> list[Path]:
     removed = []
-    for temporary in temporaries_of(path):
+    for temporary in temporaries:
         if _writer_gone(temporary):
             with contextlib.suppress(FileNotFoundError):
                 temporary.unlink()

@@ -2,10 +2,14 @@
 
 ``ResponseLimits`` maps an endpoint path (``/readings``) to the most bytes its answer may
 have; other paths get ``default``. ``guard_response`` applies the limit to an answer whose
-body has not been read yet: a ``Content-Length`` over the limit is refused at once, and the
-body stream is wrapped so that reading stops with ``InvalidResponseError`` as soon as it
-passes the limit (for answers without a length, e.g. chunked ones). The limit counts the
-bytes as they come over the wire (before any Content-Encoding is undone).
+body has not been read yet: a ``Content-Length`` over the limit is refused at once, and
+reading stops with ``InvalidResponseError`` as soon as the body passes the limit (for
+answers without a length, e.g. chunked ones). The limit bounds memory, so it counts the body
+once its Content-Encoding is undone: a gzip "bomb" of a few KiB that would become gigabytes
+is stopped as soon as it passes the limit, and gzip and deflate are inflated in bounded steps
+(see ``inexogy.inflate``), so no more than about the limit is ever held. The bytes on the
+wire are held to the same limit too (a compressed stream can run on without producing
+anything).
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from typing import Any
 
 import httpx
 from attrs import field, frozen
+from httpx._decoders import ContentDecoder  # the decoders' base class; not re-exported
 
 from .errors import InvalidResponseError, ServerError
+from .inflate import INFLATABLE, BoundedDecoder
 
 __all__ = ["DEFAULT_RESPONSE_LIMITS", "ResponseLimits", "guard_response", "refuse_unknown_status"]
 
@@ -107,6 +113,31 @@ class _CappedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
+class _CappedDecoder(ContentDecoder):
+    """httpx's decoder for other codings (br, zstd), stopping past ``limit`` decoded bytes.
+
+    Counted after each step, so one step may inflate one chunk off the wire entirely.
+    """
+
+    def __init__(self, decoder: ContentDecoder, request: httpx.Request, limit: int) -> None:
+        self._decoder = decoder
+        self._request = request
+        self._limit = limit
+        self._seen = 0
+
+    def _counted(self, decoded: bytes) -> bytes:
+        self._seen += len(decoded)
+        if self._seen > self._limit:
+            raise _too_large(self._request, self._limit)
+        return decoded
+
+    def decode(self, data: bytes) -> bytes:
+        return self._counted(self._decoder.decode(data))
+
+    def flush(self) -> bytes:
+        return self._counted(self._decoder.flush())
+
+
 def guard_response(response: httpx.Response, limits: ResponseLimits) -> None:
     """Apply the size limit of the response's endpoint to its (unread) body."""
     request = response.request
@@ -115,6 +146,20 @@ def guard_response(response: httpx.Response, limits: ResponseLimits) -> None:
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(request, limit)
     response.stream = _CappedStream(response.stream, request, limit)
+    codings = [
+        coding.strip().lower()
+        for coding in response.headers.get_list("content-encoding", split_commas=True)
+    ]
+    codings = [coding for coding in codings if coding not in ("", "identity")]
+    if not codings:
+        return
+    # httpx decodes the body with the decoder it keeps in ``_decoder`` (made on first use by
+    # ``_get_content_decoder``, httpx 0.18 to 0.28): the only place to bound the decoded bytes
+    # before httpx joins them all into ``response.content``.
+    if set(codings) <= INFLATABLE:
+        response._decoder = BoundedDecoder(codings, limit, lambda: _too_large(request, limit))
+    else:
+        response._decoder = _CappedDecoder(response._get_content_decoder(), request, limit)
 
 
 def refuse_unknown_status(response: httpx.Response) -> None:

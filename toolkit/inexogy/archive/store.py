@@ -22,7 +22,6 @@ from attrs import asdict, frozen
 from ..extras import require
 from ..files import write_atomically
 from .errors import ArchiveError
-from .layout import SUFFIX
 
 if TYPE_CHECKING:
     import polars as pl
@@ -32,7 +31,6 @@ __all__ = [
     "FileFacts",
     "is_final",
     "read_facts",
-    "remove_stale_partials",
     "write_period_file",
 ]
 
@@ -103,16 +101,3 @@ def is_final(path: Path, facts: FileFacts) -> bool:
         return False
     recorded = read_facts(path)
     return recorded is not None and recorded.final and recorded == facts
-
-
-def remove_stale_partials(folder: Path) -> int:
-    """Delete the temporary files a killed sync left in ``folder``; return how many.
-
-    Called only while holding the archive's lock, when no other sync can be writing.
-    """
-    removed = 0
-    if folder.is_dir():
-        for partial in folder.glob(f".*{SUFFIX}.*.partial"):
-            partial.unlink(missing_ok=True)
-            removed += 1
-    return removed

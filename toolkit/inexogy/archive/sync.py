@@ -21,13 +21,14 @@ from attrs import frozen
 from inexogy_client.models import Meter
 
 from ..chunks import Resolution
+from ..files import remove_stale_temporaries_in
 from ..meters import match_meter
 from ..timestamps import from_ms
 from .errors import ArchiveError
 from .layout import partition_dir, period_unit
 from .lock import locked
 from .plan import PeriodTask, Plan, SyncedPeriod, plan_sync
-from .store import remove_stale_partials, write_period_file
+from .store import write_period_file
 
 if TYPE_CHECKING:
     import polars as pl
@@ -125,9 +126,13 @@ def prepared(
     root = _archive_root(directory)
     with locked(root):
         for meter in meters:
-            removed = remove_stale_partials(partition_dir(root, meter.meter_id, resolution))
+            # A file whose writer was killed may be final by now, never written again: its
+            # temporary goes here (the lock proves that no other sync is writing).
+            removed = remove_stale_temporaries_in(partition_dir(root, meter.meter_id, resolution))
             if removed:
-                logger.info("removed %d unfinished file(s) of meter %s", removed, meter.meter_id)
+                logger.info(
+                    "removed %d unfinished file(s) of meter %s", len(removed), meter.meter_id
+                )
         plan = plan_sync(root, meters, resolution, start, now)
         for kept in plan.skipped:
             logger.debug("final, skipped: %s", kept.path)

@@ -28,6 +28,7 @@ from .params import (
     chosen_resolution,
     csv_dialect,
     find_meter,
+    say_chosen_resolution,
     split_fields,
 )
 from .progress import ChunkProgress
@@ -118,6 +119,7 @@ def readings(
         check_output(output)
     dialect = csv_dialect(csv_separator, decimal_comma)
     names = split_fields(fields)
+    resolution_given = resolution is not None
     resolution = resolution or chosen_resolution(start, end)
     options = ctx.ensure_object(GlobalOptions)
     # A raw day is one request of tens of MB, parsed one at a time (inexogy.columns): two in
@@ -128,6 +130,8 @@ def readings(
         ChunkProgress("Fetching readings") as progress,
     ):
         found = find_meter(client, meter, names)
+        if not resolution_given:
+            say_chosen_resolution(resolution)
         if output is None:
             sys.stdout.flush()
         try:

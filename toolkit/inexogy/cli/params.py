@@ -34,6 +34,7 @@ __all__ = [
     "chosen_resolution",
     "csv_dialect",
     "find_meter",
+    "say_chosen_resolution",
     "split_fields",
 ]
 
@@ -136,13 +137,18 @@ def csv_dialect(separator: str, decimal_comma: bool) -> CsvDialect:
 
 
 def chosen_resolution(start: datetime, end: datetime | None) -> OrderedResolution:
-    """Return the resolution for a range given without ``--resolution``, saying so on stderr.
+    """Return the resolution for a range given without ``--resolution``.
 
     The finest that gives at most 3000 readings (see ``inexogy.resolutions.resolution_for``).
+    Say it with ``say_chosen_resolution`` once the meter is known, so that a wrong meter gets
+    its error alone.
     """
-    chosen = resolution_for((end or datetime.now(UTC)) - start)
+    return resolution_for((end or datetime.now(UTC)) - start)
+
+
+def say_chosen_resolution(chosen: OrderedResolution) -> None:
+    """Tell on stderr which resolution ``chosen_resolution`` chose."""
     typer.echo(f"Resolution {chosen} (chosen for the range; --resolution to change)", err=True)
-    return chosen
 
 
 def check_output(path: Path) -> None:
