@@ -13,12 +13,14 @@ Measured in one run, each ratio printed beside its goal (issue 11, "Speed at bot
    parameters), in microseconds, beside oauthlib's ``Client.sign`` for the same request.
 The simulator runs in its own process (as ``inexogy-mock`` does), so client and server do not
 share an interpreter. Rounds alternate the two sides of each ratio and the medians are
-compared, so a busy machine slows both alike.
+compared, so a busy machine slows both alike. Beside the raw ratio, the server process's CPU
+time per request (Linux ``/proc``) says what each side costs the server itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import subprocess
@@ -95,6 +97,35 @@ def per_second(run: Callable[[], None], count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+class ServerClock:
+    """CPU seconds the server process has run, from Linux's ``/proc`` (nanosecond counts)."""
+
+    def __init__(self, pid: int) -> None:
+        self._tasks = f"/proc/{pid}/task"
+        self.spent: dict[str, float] = {}
+
+    def now(self) -> float:
+        """The server's CPU seconds so far, all its threads (0 where ``/proc`` is missing)."""
+        total = 0
+        try:
+            for task in os.listdir(self._tasks):
+                with open(f"{self._tasks}/{task}/schedstat") as schedstat:
+                    total += int(schedstat.read().split()[0])
+        except OSError:
+            return 0.0
+        return total / 1e9
+
+    def timed(self, name: str, run: Callable[[], None]) -> Callable[[], None]:
+        """``run``, adding the server CPU it causes to ``spent[name]``."""
+
+        def measured() -> None:
+            started = self.now()
+            run()
+            self.spent[name] = self.spent.get(name, 0.0) + self.now() - started
+
+        return measured
+
+
 def _alternating(
     first: Callable[[], None], second: Callable[[], None], count: int, rounds: int
 ) -> tuple[float, float]:
@@ -116,11 +147,14 @@ def presigned(auth: OAuth1Auth, url: str, count: int) -> list[str]:
     return headers
 
 
-def server_ratios(base_url: str, auth: OAuth1Auth, count: int, rounds: int) -> dict[str, float]:
+def server_ratios(
+    base_url: str, auth: OAuth1Auth, count: int, rounds: int, clock: ServerClock
+) -> dict[str, float]:
     """Signed GET /meters vs the bare route, requests per second, seen by two clients.
 
-    ``raw``: one keep-alive socket with prepared bytes (the server's cost alone);
-    ``httpx``: a keep-alive ``httpx.Client`` sending pre-signed headers (what a client sees).
+    ``raw``: one keep-alive socket with prepared bytes (the server's cost alone), the server's
+    CPU time of each side added to ``clock``; ``httpx``: a keep-alive ``httpx.Client``
+    sending pre-signed headers (what a client sees).
     """
     url = httpx.URL(base_url)
     host = f"{url.host}:{url.port}"
@@ -143,7 +177,7 @@ def server_ratios(base_url: str, auth: OAuth1Auth, count: int, rounds: int) -> d
                 assert connection.exchange(bare) == 200
 
         results["raw signed"], results["raw bare"] = _alternating(
-            raw_signed, raw_bare, count, rounds
+            clock.timed("signed", raw_signed), clock.timed("bare", raw_bare), count, rounds
         )
     finally:
         connection.close()
@@ -225,8 +259,8 @@ def serve() -> None:
 
 
 @contextmanager
-def simulator_process() -> Iterator[str]:
-    """Run ``serve`` in a child process; yield its base URL."""
+def simulator_process() -> Iterator[tuple[str, int]]:
+    """Run ``serve`` in a child process; yield its base URL and process id."""
     child = subprocess.Popen(
         [sys.executable, __file__, "--serve"],
         stdin=subprocess.PIPE,
@@ -235,7 +269,7 @@ def simulator_process() -> Iterator[str]:
     )
     try:
         assert child.stdout is not None
-        yield child.stdout.readline().strip()
+        yield child.stdout.readline().strip(), child.pid
     finally:
         assert child.stdin is not None
         child.stdin.close()
@@ -251,11 +285,12 @@ def main() -> None:
     if args.serve:
         serve()
         return
-    with simulator_process() as base_url:
+    with simulator_process() as (base_url, server_pid):
         with inexogy_client.Client(base_url=base_url) as client:
             credentials = authorize(client, DEMO_EMAIL, DEMO_PASSWORD)
         auth = OAuth1Auth.from_credentials(credentials)
-        server = server_ratios(base_url, auth, args.requests, args.rounds)
+        clock = ServerClock(server_pid)
+        server = server_ratios(base_url, auth, args.requests, args.rounds, clock)
         signed_client, unsigned_client, client_rate = client_ratio(
             base_url, auth, args.requests, args.rounds
         )
@@ -267,6 +302,13 @@ def main() -> None:
             f"server ({client_name:5s} client): signed GET /meters {signed:6.0f} req/s, "
             f"bare route {bare:6.0f} req/s: {signed / bare:5.2f}x   (goal >= 0.75x)"
         )
+        if client_name == "raw" and clock.spent.get("signed"):  # 0 without /proc
+            served = args.requests * args.rounds
+            print(
+                f"  server CPU per request (raw client): signed "
+                f"{clock.spent['signed'] / served * 1e6:4.0f} us, bare "
+                f"{clock.spent['bare'] / served * 1e6:4.0f} us"
+            )
     print(
         f"client: signed {signed_client:7.0f} req/s, unsigned {unsigned_client:7.0f} req/s: "
         f"{client_rate:5.2f}    (goal >= 0.9)"

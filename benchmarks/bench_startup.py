@@ -5,8 +5,9 @@ Run: .venv/bin/python benchmarks/bench_startup.py [--repeat N]
 Runs ``python -c pass``, ``inexogy --help`` and ``inexogy meters`` (logged in, against a
 simulator on loopback) as fresh processes, interleaved (pass, help, pass, meters, ...) so that
 each command is compared with baselines taken right beside it; prints the best and median
-wall time of each and the ratios of the medians beside the goals of issue 13 (help <= 6x,
-meters <= 8x). The best time is the one least disturbed by other load on the machine.
+wall time of each, the middle half of the times (their spread: the machine may be busy), and
+the ratios of the medians beside the goals of issue 13 (help <= 6x, meters <= 8x). The best
+time is the one least disturbed by other load on the machine.
 
 The commands run with bytecode caching allowed (``PYTHONDONTWRITEBYTECODE`` removed), as a
 pip-installed package has its ``.pyc`` files: the warm-up run writes them for the source tree.
@@ -64,12 +65,17 @@ def main() -> None:
                 times["python -c pass"].append(wall_seconds(baseline, env))
                 times[name].append(wall_seconds(case, env))
     base = statistics.median(times["python -c pass"])
-    print(f"{'':24} {'best ms':>8} {'median ms':>10} {'ratio':>6}  goal")
+    print(f"{'':24} {'best ms':>8} {'median ms':>10} {'middle half ms':>15} {'ratio':>6}  goal")
     for name, measured in times.items():
         median = statistics.median(measured)
+        low, _, high = statistics.quantiles(measured, n=4)
+        spread = f"{low * 1000:.0f}-{high * 1000:.0f}"
         goal = f"<= {GOALS[name]:g}x" if name in GOALS else ""
         ratio = f"{median / base:5.1f}x" if name in GOALS else ""
-        print(f"{name:24} {min(measured) * 1000:8.0f} {median * 1000:10.0f} {ratio:>6}  {goal}")
+        print(
+            f"{name:24} {min(measured) * 1000:8.0f} {median * 1000:10.0f} {spread:>15} "
+            f"{ratio:>6}  {goal}"
+        )
 
 
 if __name__ == "__main__":

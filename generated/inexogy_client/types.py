@@ -2,16 +2,28 @@
 # change openapi.yaml, generator-config.yaml or templates/, then run `make generate`.
 """Contains some shared types for properties"""
 
-from collections.abc import Mapping, MutableMapping
+import struct
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from itertools import count, repeat
+from operator import itemgetter, setitem
+from typing import IO, Any, BinaryIO, ClassVar, Generic, Literal, TypeVar, cast
 
 from attrs import define
 
 
 class Unset:
+    """The type of ``UNSET``: the value of a property the answer did not have."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"
 
 
 UNSET: Unset = Unset()
@@ -53,4 +65,238 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+_consume = deque[None](maxlen=0).extend
+
+
+def convert_in_place(items: object, convert: Callable[[Any], T]) -> list[T]:
+    """Replace every item of the list ``items`` by ``convert(item)``, first to last; return it.
+
+    For an answer just decoded, which nothing else holds: each source item is freed as soon as
+    its replacement exists, so a long answer is never held twice and the garbage collector sees
+    no growth in objects. The loop runs in C (map). If ``convert`` raises, the items before the
+    failing one are converted already (so the list must not be read again after an error).
+    """
+    if not isinstance(items, list):
+        raise TypeError(f"expected a list, not {type(items).__name__}")
+    _consume(map(setitem, repeat(items), count(), map(convert, items)))
+    return cast(list[T], items)
+
+
+_READERS = {"i": struct.Struct("<i").unpack_from, "q": struct.Struct("<q").unpack_from}
+_WIDTHS = {"i": 4, "q": 8}
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_CACHE_SIZE = 1024  # layouts remembered, at most (an answer has a handful)
+_new_object = object.__new__
+_no_zero_or_one = frozenset((0, 1)).isdisjoint
+_only_ints = frozenset((int,)).issuperset
+
+
+def _no_values(_: Mapping[str, Any]) -> tuple[()]:
+    return ()
+
+
+class _Layout:
+    """Where each present value of a value set is: keys and attribute names in order, and how.
+
+    ``codes`` is a struct format, one code a value (``i``: int32, ``q``: int64), when the values
+    are packed into one bytes object; it is empty when they are kept as a tuple of the values
+    themselves. ``take`` gives the values of a source dict with exactly ``keys``, in order (or
+    raises KeyError). Shared by every value set alike.
+    """
+
+    __slots__ = ("codes", "keys", "names", "pack", "positions", "readers", "size", "take", "unpack")
+
+    def __init__(self, keys: tuple[str, ...], names: tuple[str, ...], codes: str) -> None:
+        self.keys, self.names, self.codes, self.size = keys, names, codes, len(keys)
+        self.positions = {name: position for position, name in enumerate(names)}
+        self.take: Callable[[Mapping[str, Any]], tuple[Any, ...]] = _no_values
+        if len(keys) > 1:
+            self.take = itemgetter(*keys)
+        elif keys:
+            key = keys[0]
+            self.take = lambda source: (source[key],)
+        self.readers: dict[str, tuple[Callable[[bytes, int], tuple[int]], int]] | None = None
+        self.pack: Callable[..., bytes] | None = None
+        self.unpack: Callable[[Any], tuple[Any, ...]] = tuple
+        if codes:
+            packer = struct.Struct("<" + codes)
+            self.pack, self.unpack = packer.pack, packer.unpack
+            self.readers = {}
+            offset = 0
+            for name, code in zip(names, codes):
+                self.readers[name] = (_READERS[code], offset)
+                offset += _WIDTHS[code]
+
+    def read(self, stored: Any, name: str) -> Any:
+        """Return the value of ``name`` in ``stored`` (bytes or tuple), or UNSET if absent."""
+        if self.readers is None:
+            position = self.positions.get(name)
+            return UNSET if position is None else stored[position]
+        reader = self.readers.get(name)
+        return UNSET if reader is None else reader[0](stored, reader[1])[0]
+
+
+_LAYOUTS: dict[tuple[tuple[str, ...], tuple[str, ...], str], _Layout] = {}
+_NO_LAYOUT = _Layout((), (), "")
+_NO_LAYOUT.size = -1  # matches no source dict
+
+
+def _layout(keys: tuple[str, ...], names: tuple[str, ...], codes: str) -> _Layout:
+    layout = _LAYOUTS.get((keys, names, codes))
+    if layout is None:
+        layout = _Layout(keys, names, codes)
+        if len(_LAYOUTS) < _CACHE_SIZE:
+            _LAYOUTS[keys, names, codes] = layout
+    return layout
+
+
+def _codes(values: Iterable[Any], wider: str = "") -> str:
+    """The struct codes that hold ``values`` exactly, each at least as wide as in ``wider``; "" if
+    one value is no ``int`` (a float, a bool...) or lies beyond int64."""
+    codes = []
+    for position, value in enumerate(values):
+        if type(value) is not int or not _INT64_MIN <= value <= _INT64_MAX:
+            return ""
+        narrow = _INT32_MIN <= value <= _INT32_MAX and not (wider and wider[position] == "q")
+        codes.append("i" if narrow else "q")
+    return "".join(codes)
+
+
+_Packed = TypeVar("_Packed", bound="PackedValues")
+
+
+class PackedValues:
+    """The storage of a generated model whose properties are all optional numbers (ReadingValues).
+
+    The values present are packed into one bytes object (4 or 8 bytes each) when all are
+    integers within int64; otherwise (floats, huge integers, anything off-spec) they are kept as
+    a tuple of the values themselves, so a decoded JSON value reads back exactly as it came
+    (an integer-like object of another type, such as numpy.int64, reads back as int). A layout
+    shared by all alike says which attribute is where. Each declared attribute is a property:
+    it reads its value (``UNSET`` when absent); assigning one stores the value set anew. A
+    value set costs its packed values and one small object, not a slot per declared property
+    and an int object per value.
+    """
+
+    __slots__ = ("__weakref__", "_additional_properties", "_layout", "_packed")  # weakrefs: as attrs
+
+    _attribute_names: ClassVar[Mapping[str, str]]  # attribute name by key in a source dict
+    _keys: ClassVar[Mapping[str, str]]  # key in a source dict by attribute name
+    _last_layout: ClassVar[_Layout] = _NO_LAYOUT  # of the last source dict that needed a new one
+    _source_layouts: ClassVar[dict[tuple[str, ...], _Layout]]  # by the keys of a source dict
+    _layout: _Layout
+    _packed: Any
+    _additional_properties: Any
+
+    @classmethod
+    def from_dict(cls: type[_Packed], src_dict: Mapping[str, Any]) -> _Packed:
+        """Return the object ``src_dict`` describes; keys that are no declared property are kept.
+
+        A property the dict lacks reads ``UNSET``. A dict with the keys of the one before (the
+        usual case in an answer) takes a few C calls; others are laid out anew.
+        """
+        values_set = _new_object(cls)
+        values_set._additional_properties = None
+        layout = cls._last_layout
+        if len(src_dict) == layout.size:
+            try:
+                values = layout.take(src_dict)
+            except KeyError:
+                pass
+            else:
+                if layout.pack is None:  # the last dict had a value that could not be packed
+                    if not _only_ints(map(type, values)):  # nor has this one: kept as they are
+                        values_set._layout, values_set._packed = layout, values
+                        return values_set
+                else:
+                    try:
+                        packed = layout.pack(*values)
+                    except struct.error:  # wider than before, or no integer: see _store_source
+                        pass
+                    else:  # struct takes True as 1: a 0 or a 1 asks for a look at the types
+                        if _no_zero_or_one(values) or _only_ints(map(type, values)):
+                            values_set._layout, values_set._packed = layout, packed
+                            return values_set
+        values_set._store_source(src_dict)
+        return values_set
+
+    def _store_source(self, src_dict: Mapping[str, Any]) -> None:
+        keys: list[str] = []
+        names: list[str] = []
+        values: list[Any] = []
+        extras: dict[str, Any] | None = None
+        attribute_names = self._attribute_names
+        for key, value in src_dict.items():
+            name = attribute_names.get(key)
+            if name is None:
+                if extras is None:
+                    extras = {}
+                extras[key] = value
+            else:
+                keys.append(key)
+                names.append(name)
+                values.append(value)
+        self._additional_properties = extras
+        source_layouts = type(self)._source_layouts
+        previous = source_layouts.get(tuple(keys))
+        codes = _codes(values, previous.codes if previous is not None else "")
+        layout = _layout(tuple(keys), tuple(names), codes)
+        self._layout = layout
+        self._packed = layout.pack(*values) if layout.pack is not None else tuple(values)
+        if previous is not layout and (previous is not None or len(source_layouts) < _CACHE_SIZE):
+            source_layouts[layout.keys] = layout
+        if extras is None:  # the next source dict is likely alike
+            type(self)._last_layout = layout
+
+    def _store(self, items: Iterable[tuple[str, Any]]) -> None:
+        """Store the values of ``items`` (attribute name, value); UNSET ones are left out."""
+        present = [(name, value) for name, value in items if value is not UNSET]
+        names = tuple(name for name, _ in present)
+        values = [value for _, value in present]
+        layout = _layout(tuple(map(self._keys.__getitem__, names)), names, _codes(values))
+        self._layout = layout
+        self._packed = layout.pack(*values) if layout.pack is not None else tuple(values)
+
+    def _items(self) -> Iterator[tuple[str, Any]]:
+        """The (attribute name, value) of each value present."""
+        layout = self._layout
+        return zip(layout.names, layout.unpack(self._packed))
+
+    def _wire_items(self) -> Iterator[tuple[str, Any]]:
+        """The (key, value) of each value present, keyed as in a source dict."""
+        layout = self._layout
+        return zip(layout.keys, layout.unpack(self._packed))
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        # copy, deepcopy and pickle go through the dict form, the one stable across versions
+        return (type(self).from_dict, (getattr(self, "to_dict")(),))
+
+    @classmethod
+    def _declare_properties(cls) -> None:
+        """Make each declared attribute a property over the packed values (once attrs ran)."""
+        cls._source_layouts = {}
+        for name, key in cls._keys.items():
+            doc = f"The value of ``{key}``, or UNSET."
+            setattr(cls, name, property(_reader(name), _writer(name), doc=doc))
+
+
+def _reader(name: str) -> Callable[[PackedValues], Any]:
+    def read(values_set: PackedValues) -> Any:
+        readers = values_set._layout.readers
+        if readers is None:  # kept as a tuple
+            return values_set._layout.read(values_set._packed, name)
+        reader = readers.get(name)
+        return UNSET if reader is None else reader[0](values_set._packed, reader[1])[0]
+
+    return read
+
+
+def _writer(name: str) -> Callable[[PackedValues, Any], None]:
+    def write(values_set: PackedValues, value: Any) -> None:
+        values_set._store({**dict(values_set._items()), name: value}.items())
+
+    return write
+
+
+__all__ = ["UNSET", "File", "FileTypes", "PackedValues", "RequestFiles", "Response", "Unset", "convert_in_place"]

@@ -26,7 +26,7 @@ from connexion.spec import Specification
 
 from .accounts import DEMO_ACCOUNT, Account, Registry
 from .auth_middleware import Authenticator, AuthMiddleware
-from .direct import DirectDispatch, parameterless_gets
+from .direct import DirectDispatch, DirectRoute, parameterless_gets
 from .faults import FaultMiddleware, FaultPlan, GlitchMiddleware, GlitchPlan, RawSendMiddleware
 from .handlers import Handlers
 from .limits import BodyLimitMiddleware
@@ -189,10 +189,11 @@ def create_app(
     switches = Switches(provider, handlers.rate_limiter, faults)
     resolve = _resolver(handlers.resolve)
     # with response validation on, every answer goes through connexion
+    answers = {} if validate_responses else handlers.direct_answers()
     direct_routes = {
-        path: (operation, resolve(operation))
+        path: DirectRoute(operation, answers[operation])
         for path, operation in parameterless_gets(Specification.load(spec).raw, BASE_PATH).items()
-        if not validate_responses
+        if operation in answers
     }
     app = SimulatorApp(
         __name__,

@@ -13,8 +13,9 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .bodies import read_body
 from .oauth import OAuthProvider, SignedRequest
 from .texts import MISSING_AUTHORIZATION, ServiceError
 
@@ -58,29 +59,6 @@ def request_url(scope: Scope, host: str | None = None) -> str:
     return f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
 
 
-async def read_body(receive: Receive) -> tuple[bytes, Receive]:
-    """Read the whole request body; return it and a ``receive`` that replays it once."""
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
-
-
 class Authenticator:
     """Check a request's credentials (OAuth 1.0a or Basic) and record them in its context."""
 
@@ -112,6 +90,13 @@ class Authenticator:
         context["oauth"] = params
         if "email" in params:
             context["user"] = params["email"]
+
+    def data_user(self, signed: SignedRequest) -> str:
+        """Verify a data request's credentials (OAuth or Basic); return its account's email."""
+        context: dict[str, Any] = {}
+        self.authenticate(context, "data", signed)
+        user: str = context["user"]
+        return user
 
     def _basic_user(self, authorization: str) -> str:
         try:

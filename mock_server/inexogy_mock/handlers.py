@@ -111,6 +111,14 @@ class Handlers:
             raise LookupError(f"no handler for operationId {operation_id}")
         return handler  # type: ignore[no-any-return]
 
+    def direct_answers(self) -> dict[str, Callable[[str], bytes]]:
+        """Return ``{operationId: JSON body of an account}`` of the parameterless GETs.
+
+        What :class:`~inexogy_mock.direct.DirectDispatch` serves past connexion: each answers
+        exactly what the operation's handler answers for that account.
+        """
+        return {"getMeters": self.meters_json}
+
     # helpers -------------------------------------------------------------------------------
 
     def _now_ms(self) -> int:
@@ -177,8 +185,11 @@ class Handlers:
 
     async def getMeters(self) -> Response:
         """List the account's meters."""
-        now = self._now_ms()
-        return json_response(self._meter_lists.body(self._user(), now))
+        return json_response(self.meters_json(self._user()))
+
+    def meters_json(self, email: str) -> bytes:
+        """Return the JSON list of an account's meters (``getMeters`` for that account)."""
+        return self._meter_lists.body(email, self._now_ms())
 
     async def getFieldNames(self, meter_id: str) -> Response:
         """List a meter's value fields."""

@@ -10,8 +10,9 @@ service's answer to such a form is unknown: this is the simulator's choice).
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .bodies import replaying
 from .texts import text_response
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -83,18 +84,4 @@ class BodyLimitMiddleware:
             message_text = f"A form may hold at most {MAX_FORM_FIELDS} fields"
             await text_response(400, message_text)(scope, receive, send)
             return
-        await self.app(scope, _replay(body, receive), send)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """Return a ``receive`` that hands the buffered body on once, then defers to the server."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+        await self.app(scope, replaying(body, receive), send)

@@ -18,6 +18,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import parse_qsl, unquote
 
 from oauthlib.oauth1.rfc5849 import signature, utils
@@ -28,11 +29,9 @@ TIMESTAMP_WINDOW_S = 300.0
 # A timestamp is seconds since the epoch: more digits than this are refused before any
 # arithmetic (a 400-digit one used to overflow the float comparison into a 500).
 _MAX_TIMESTAMP_DIGITS = 12
-_DIGITS = re.compile(r"[0-9]+")
 
 
-@dataclass(frozen=True)
-class SignedRequest:
+class SignedRequest(NamedTuple):
     """What a signature covers: method, full URL with query, the header and a form body."""
 
     method: str
@@ -136,15 +135,26 @@ class OAuthProvider:
         counts against the token's lifetime). The returned dict carries ``email`` for ``data``.
         """
         now = self.clock()
-        header_pairs = _header_pairs(request.authorization)
-        params = _checked_params(header_pairs, now)
+        try:
+            header = _parsed_header(request.authorization)
+        except ValueError:
+            raise _unauthorized("Malformed OAuth Authorization header") from None
+        params = _checked_params(header, now)
         consumer_key = params["oauth_consumer_key"]
         consumer = self._consumers.get(consumer_key)
         if consumer is None:
             raise _unauthorized(f"Unknown consumer key: {consumer_key}")
         token_key = params.get("oauth_token", "")
+        if step == "data":
+            access_token = self._live_access_token(token_key, consumer_key, now)
+            self._check_signature(
+                request, params, consumer.secret, access_token.secret, header=header
+            )
+            self._check_nonce(consumer_key, token_key, params, now)
+            access_token.requests_served += 1
+            params["email"] = access_token.email  # added once the header is checked
+            return params
         token_secret = ""
-        result = dict(params)
         duplicated_verifier = False
         if step == "access_token":
             request_token = self._request_tokens.get(token_key)
@@ -161,22 +171,11 @@ class OAuthProvider:
             # form body at once, signed as one parameter, as some clients send it [sure]:
             # see _check_signature.
             duplicated_verifier = in_header is not None and in_body is not None
-        elif step == "data":
-            access_token = self._live_access_token(token_key, consumer_key, now)
-            token_secret = access_token.secret
-            result["email"] = access_token.email
         self._check_signature(
-            request,
-            params,
-            consumer.secret,
-            token_secret,
-            once=duplicated_verifier,
-            header_pairs=header_pairs,
+            request, params, consumer.secret, token_secret, once=duplicated_verifier, header=header
         )
         self._check_nonce(consumer_key, token_key, params, now)
-        if step == "data":
-            self._access_tokens[token_key].requests_served += 1
-        return result
+        return params
 
     def _live_access_token(self, token_key: str, consumer_key: str, now: float) -> _AccessToken:
         access_token = self._access_tokens.get(token_key)
@@ -199,7 +198,7 @@ class OAuthProvider:
         token_secret: str,
         *,
         once: bool = False,
-        header_pairs: Sequence[tuple[str, str]] | None = None,
+        header: Mapping[str, str] | None = None,
     ) -> None:
         """Verify the HMAC-SHA1 signature as oauthlib's ``verify_hmac_sha1`` does.
 
@@ -212,30 +211,42 @@ class OAuthProvider:
         ``once``: ``oauth_verifier`` came in the header and in the form body; a signature over
         the parameters with the verifier counted once is accepted too (what the real service
         accepts), besides the strict RFC 5849 one that counts it twice.
-        ``header_pairs``: the header as :func:`_parsed_header` parses it, when the caller has it.
+        ``header``: the header as :func:`_parsed_header` parses it, when the caller has it.
         """
         url, _, query = request.url.partition("?")
         try:
-            if header_pairs is None:
-                header_pairs = _parsed_header(request.authorization)
+            if header is None:
+                header = _parsed_header(request.authorization)
             base_uri = _escaped_base_uri(url)
         except ValueError:
             raise _unauthorized("Invalid signature") from None
-        pairs = _escaped_header_pairs(header_pairs)
-        if query:
-            pairs += _escaped_pairs(_form_pairs(query))
-        if request.form_body:
-            pairs += _escaped_pairs(_form_pairs(request.form_body))
-        candidates = [pairs]
-        if once:
-            deduplicated = list(pairs)
-            deduplicated.remove(("oauth_verifier", utils.escape(params["oauth_verifier"])))
-            candidates.append(deduplicated)
+        # A usual header holds only unreserved characters besides the signature (hex or
+        # decimal nonces and tokens, digits, "HMAC-SHA1", "1.0"): unescaping and escaping its
+        # parameters then change nothing, and they are signed as they are.
+        kept = dict(header)
+        kept.pop("oauth_signature", None)
+        kept.pop("realm", None)
+        plain = _UNRESERVED.fullmatch("".join(kept) + "".join(kept.values())) is not None
+        if plain and not (query or request.form_body or once):
+            # the usual signed GET: escaping its normalized parameters again (RFC 5849 §3.6)
+            # only turns each "=" and "&" into %3D and %26
+            candidates = ["%26".join([f"{name}%3D{kept[name]}" for name in sorted(kept)])]
+        else:
+            pairs = list(kept.items()) if plain else _escaped_header_pairs(header)
+            if query:
+                pairs += _escaped_pairs(_form_pairs(query))
+            if request.form_body:
+                pairs += _escaped_pairs(_form_pairs(request.form_body))
+            candidates = [_normalized(pairs)]
+            if once:
+                deduplicated = list(pairs)
+                deduplicated.remove(("oauth_verifier", utils.escape(params["oauth_verifier"])))
+                candidates.append(_normalized(deduplicated))
         signer = _signer(client_secret, token_secret)
         method = request.method.upper()
         given = params["oauth_signature"].encode()
-        for candidate in candidates:
-            base_string = f"{method}&{base_uri}&{_normalized(candidate)}"
+        for normalized in candidates:
+            base_string = f"{method}&{base_uri}&{normalized}"
             digest = signer.copy()
             digest.update(base_string.encode())
             expected = binascii.b2a_base64(digest.digest(), newline=False)
@@ -261,22 +272,16 @@ class OAuthProvider:
         ages.append((now, nonce_key))
 
 
-def _header_pairs(authorization: str) -> tuple[tuple[str, str], ...]:
-    """Parse the Authorization header (a 401 when it is malformed)."""
-    try:
-        return _parsed_header(authorization)
-    except ValueError:
-        raise _unauthorized("Malformed OAuth Authorization header") from None
-
-
 _REQUIRED = ("oauth_consumer_key", "oauth_signature", "oauth_timestamp", "oauth_nonce")
 
 
-def _checked_params(pairs: Sequence[tuple[str, str]], now: float) -> dict[str, str]:
+def _checked_params(header: Mapping[str, str], now: float) -> dict[str, str]:
     """Return the header's oauth parameters (unescaped), refusing missing or stale ones."""
     # only the signature is usually escaped: skip the call for the other values
     params = {
-        key: _unescape(value) if "%" in value else value for key, value in pairs if key != "realm"
+        key: _unescape(value) if "%" in value else value
+        for key, value in header.items()
+        if key != "realm"
     }
     if not all(map(params.get, _REQUIRED)):
         missing = ", ".join(name for name in _REQUIRED if not params.get(name))
@@ -284,7 +289,8 @@ def _checked_params(pairs: Sequence[tuple[str, str]], now: float) -> dict[str, s
     if params.get("oauth_signature_method") != "HMAC-SHA1":
         raise _unauthorized("Unsupported signature method: use HMAC-SHA1")
     raw_timestamp = params["oauth_timestamp"]
-    if len(raw_timestamp) > _MAX_TIMESTAMP_DIGITS or not _DIGITS.fullmatch(raw_timestamp):
+    digits = raw_timestamp.isascii() and raw_timestamp.isdigit()  # [0-9]+ (never empty here)
+    if len(raw_timestamp) > _MAX_TIMESTAMP_DIGITS or not digits:
         raise _unauthorized("Invalid oauth_timestamp")
     if abs(int(raw_timestamp) - now) > TIMESTAMP_WINDOW_S:
         raise _unauthorized("Timestamp is out of the accepted window")
@@ -305,20 +311,18 @@ def _escape(text: str) -> str:
     return text if _UNRESERVED.fullmatch(text) else str(utils.escape(text))
 
 
-# A base64 signature as clients escape it: its "+", "/" and "=" as %2B, %2F and %3D.
-_ESCAPED_BASE64 = re.compile(r"(?:[A-Za-z0-9+/=]|%2B|%2F|%3D)*")
-
-
 def _unescape(text: str) -> str:
     """Percent-decode as oauthlib's ``utils.unescape``; skipped when there is nothing to do.
 
-    An escaped base64 signature is decoded by three replacements (none can make a new "%"),
-    anything else by oauthlib.
+    A text whose only escapes are %2B, %2F and %3D (an escaped base64 signature: its "+", "/"
+    and "=") is decoded by three replacements, which cannot make a new "%"; anything else
+    by oauthlib.
     """
     if "%" not in text:
         return text
-    if _ESCAPED_BASE64.fullmatch(text):
-        return text.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=")
+    decoded = text.replace("%2B", "+").replace("%2F", "/").replace("%3D", "=")
+    if "%" not in decoded:
+        return decoded
     return str(utils.unescape(text))
 
 
@@ -364,20 +368,9 @@ def _escaped_pairs(
     return escaped
 
 
-def _escaped_header_pairs(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``_escaped_pairs`` of the header's parameters, at once when none needs escaping.
-
-    A usual header holds only unreserved characters besides the signature (hex or decimal
-    nonces and tokens, digits, "HMAC-SHA1", "1.0"): then unescaping and escaping them change
-    nothing, and the pairs are signed as they are.
-    """
-    kept = [(name, value) for name, value in pairs if name not in _NOT_SIGNED_IN_HEADER]
-    if _UNRESERVED.fullmatch("".join([name + value for name, value in kept])):
-        return kept
-    return _escaped_pairs(pairs, from_header=True)
-
-
-_NOT_SIGNED_IN_HEADER = frozenset({"oauth_signature", "realm"})
+def _escaped_header_pairs(header: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``_escaped_pairs`` of the Authorization header's parameters (``realm`` left out)."""
+    return _escaped_pairs(list(header.items()), from_header=True)
 
 
 @functools.lru_cache(maxsize=256)
@@ -403,24 +396,32 @@ def _normalized(pairs: list[tuple[str, str]]) -> str:
     )
 
 
-# A header of plain name="value" pairs (no escaped quote, no comma in a value), which every
-# client sends: split at its commas to what oauthlib's parser returns for it.
-_PLAIN_PAIR = r'\s*[^\s=,"]+="[^"\\,]*"\s*'
-_PLAIN_HEADER = re.compile(rf"(?i:oauth) (?:{_PLAIN_PAIR},)*{_PLAIN_PAIR}")
-
-
-def _parsed_header(authorization: str) -> tuple[tuple[str, str], ...]:
+def _parsed_header(authorization: str) -> dict[str, str]:
     """Parse as oauthlib's ``parse_authorization_header`` does.
 
-    Plain headers take a fast path; anything else goes to oauthlib's parser itself.
+    oauthlib splits the header at the commas outside quoted strings (urllib's
+    ``parse_http_list``), then each part at its first "=" (``parse_keqv_list``). A header
+    without a backslash and without a comma inside quotes (what every client sends) splits at
+    every comma: it is parsed so here, the same steps without the per-character loop; anything
+    else goes to oauthlib's parser itself.
     """
-    if _PLAIN_HEADER.fullmatch(authorization):
-        pairs = {}
-        for piece in authorization[6:].split(","):
-            name, _, quoted = piece.strip().partition('="')
-            pairs[name] = quoted[:-1]
-        return tuple(pairs.items())
-    return tuple(utils.parse_authorization_header(authorization))
+    if "\\" not in authorization and authorization[:6].lower().startswith("oauth "):
+        rest = authorization[6:]
+        # the odd pieces between quotes are the quoted strings (the last may be unterminated)
+        if "," not in "".join(rest.split('"')[1::2]):
+            parts = rest.split(",")
+            if not parts[-1]:
+                parts.pop()  # parse_http_list drops an empty last part only
+            try:
+                parsed = {
+                    name: value[1:-1] if value[0] == '"' and value[-1] == '"' else value
+                    for part in parts
+                    for name, value in [part.strip().split("=", 1)]
+                }
+            except (IndexError, ValueError):  # oauthlib's parser refuses the same parts
+                raise ValueError("Malformed authorization header") from None
+            return parsed
+    return dict(utils.parse_authorization_header(authorization))
 
 
 @functools.lru_cache(maxsize=256)

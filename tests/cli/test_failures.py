@@ -158,7 +158,7 @@ def test_an_unexpected_failure_is_one_line_and_a_traceback_only_with_verbose(
     def broken(meters: object) -> str:
         raise RuntimeError("a bug in the renderer")
 
-    monkeypatch.setattr("inexogy.cli.data.meters_json", broken)
+    monkeypatch.setattr("inexogy.cli.meters.meters_json", broken)
 
     quiet = logged_in("meters", "--format", "json")
     verbose = logged_in("-v", "meters", "--format", "json")

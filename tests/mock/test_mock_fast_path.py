@@ -173,3 +173,40 @@ def test_used_nonces_are_refused_and_forgotten_once_stale() -> None:
 )
 def test_unescaping_is_oauthlibs(text: str) -> None:
     assert _unescape(text) == oauth1.rfc5849.utils.unescape(text)
+
+
+def _meters_answer(app: object) -> tuple[int, list[tuple[str, str]], bytes]:
+    with (
+        running(app) as url,
+        httpx.Client(base_url=url, auth=httpx.BasicAuth(DEMO_EMAIL, DEMO_PASSWORD)) as http,
+    ):
+        answer = http.get("/meters")
+    headers = [(k, v) for k, v in answer.headers.multi_items() if k not in ("date", "server")]
+    return answer.status_code, headers, answer.content
+
+
+def test_the_direct_answer_is_what_connexion_answers_byte_for_byte() -> None:
+    # response validation sends every request through connexion's whole stack
+    now = FIRST_MS / 1000 + 86_400.0
+    direct = _meters_answer(create_app(clock=lambda: now))
+    full_stack = _meters_answer(create_app(clock=lambda: now, validate_responses=True))
+    assert direct == full_stack
+    assert direct[0] == 200
+    assert ("content-type", "application/json") in direct[1]
+
+
+def test_a_failing_direct_answer_is_the_services_500_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken() -> float:
+        raise RuntimeError("clock broke")
+
+    with (
+        caplog.at_level("ERROR", logger="inexogy_mock.direct"),
+        running(create_app(clock=broken)) as url,
+        httpx.Client(base_url=url, auth=httpx.BasicAuth(DEMO_EMAIL, DEMO_PASSWORD)) as http,
+    ):
+        failed = http.get("/meters")
+    assert failed.status_code == 500
+    assert failed.text == "500 Internal Server Error: Internal Server Error"
+    assert "the handler of /public/v1/meters failed" in caplog.text

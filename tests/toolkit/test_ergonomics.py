@@ -12,6 +12,7 @@ import inexogy
 import pytest
 from inexogy import AsyncInexogy, Inexogy, NotFoundError, TokenStore
 from inexogy.extras import MissingExtraError
+from inexogy_client.types import UNSET
 from inexogy_mock import DEMO_EMAIL, DEMO_PASSWORD
 from toolkit_testkit import SOLAR_SERIAL, FakeTime, demo_client
 
@@ -85,6 +86,20 @@ def test_the_repr_of_a_raw_day_is_one_short_informative_line(api: Inexogy, solar
     assert "2024-03-01T00:00:00+00:00 .. 2024-03-01T23:59:5" in text
     reading = api.last_reading(solar_id)
     assert repr(reading).startswith(f"LastReading(meter_id={solar_id!r}, time=2024-06-15T")
+
+
+def test_the_repr_of_a_meter_is_one_line_naming_it_and_where_it_is(
+    api: Inexogy, solar_id: str
+) -> None:
+    meter = api.find_meter(SOLAR_SERIAL)
+
+    assert repr(meter) == (
+        f"Meter(meter_id={solar_id!r}, full_serial_number={SOLAR_SERIAL!r}, type_='EASYMETER', "
+        "measurement_type='ELECTRICITY', location='Freiberger Straße 35, 01069 Dresden')"
+    )
+    meter.location = UNSET
+    assert repr(meter).endswith("measurement_type='ELECTRICITY')")
+    assert all(len(repr(one)) < 200 for one in api.meters())
 
 
 def test_to_pandas_gives_the_table_to_polars_gives(api: Inexogy, solar_id: str) -> None:

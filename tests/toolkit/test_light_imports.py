@@ -66,6 +66,14 @@ def test_each_package_has_the_distributions_version() -> None:
     assert inexogy_mock.__version__ == expected
 
 
+def test_the_version_and_user_agent_are_read_without_importlib_metadata() -> None:
+    loaded = _loaded_after(
+        "import inexogy\nfrom inexogy.connection import user_agent\n"
+        "assert user_agent() == f'inexogy/{inexogy.__version__}'"
+    )
+    assert "importlib.metadata" not in loaded
+
+
 def test_a_call_imports_only_its_own_endpoint_module() -> None:
     loaded = _loaded_after("from inexogy import calls\ncalls.meters()")
     endpoints = {name for name in loaded if name.startswith("inexogy_client.api.")}

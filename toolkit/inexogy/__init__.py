@@ -19,6 +19,8 @@ merged, retries with backoff, units converted on request, tables as polars DataF
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__ as __version__
+
 if TYPE_CHECKING:
     from inexogy_auth import Credentials, TokenStore
 
@@ -52,8 +54,6 @@ if TYPE_CHECKING:
     from .timestamps import from_ms, to_ms
     from .units import CONVERSIONS, Conversion, Units, conversion_for, si_name, to_si
     from .usage import Per, UsageError
-
-    __version__: str
 
 __all__ = [
     "ACCEPT",
@@ -166,16 +166,6 @@ _MODULES = {
 
 
 def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        # Looked up on first access (importlib.metadata costs start-up), then kept.
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            found = version("inexogy")
-        except PackageNotFoundError:  # run from a source tree that was never installed
-            found = "0+unknown"
-        globals()["__version__"] = found
-        return found
     module = _MODULES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,6 @@ text errors) while its other requests keep the auth they had. Both are restored 
 
 from __future__ import annotations
 
-import functools
 import os
 import ssl
 from collections.abc import AsyncGenerator, Generator
@@ -15,6 +14,7 @@ from collections.abc import AsyncGenerator, Generator
 import httpx
 import inexogy_client
 
+from ._version import __version__
 from .limits import DEFAULT_RESPONSE_LIMITS, ResponseLimits, guard_response, refuse_unknown_status
 
 __all__ = [
@@ -37,12 +37,9 @@ ACCEPT = "application/json, text/plain"
 """The service sends its error texts only to clients that accept text/plain."""
 
 
-@functools.cache
 def user_agent() -> str:
     """Return the User-Agent every request of the toolkit sends: ``inexogy/<version>``."""
-    import inexogy
-
-    return f"inexogy/{inexogy.__version__}"
+    return f"inexogy/{__version__}"
 
 
 def resolve_base_url(explicit: str | None, borrowed: httpx.URL | None = None) -> str:

@@ -11,7 +11,7 @@ from inexogy_client.types import Unset
 
 from .errors import NotFoundError
 
-__all__ = ["MeterRef", "known_meter_id", "match_meter"]
+__all__ = ["MeterRef", "known_meter_id", "location_text", "match_meter", "meter_repr"]
 
 MeterRef: TypeAlias = "str | Meter"
 """A meter as the clients take it: its meterId, a serial number (short, full or printed), or
@@ -25,6 +25,37 @@ _KEYS: tuple[tuple[str, Callable[[Meter], str | Unset]], ...] = (
     ("printed serial number", lambda meter: meter.printed_full_serial_number),
     ("serial number", lambda meter: meter.serial_number),
 )
+
+
+def location_text(meter: Meter) -> str:
+    """Return where ``meter`` is in one line, ``Street 35, 01069 City`` ("" when not known)."""
+    place = meter.location
+    if isinstance(place, Unset):
+        return ""
+    street = " ".join(str(part) for part in (place.street, place.street_number) if part)
+    town = " ".join(str(part) for part in (place.zip_, place.city) if part)
+    return ", ".join(part for part in (street, town) if part)
+
+
+def meter_repr(meter: Meter) -> str:
+    """Return a meter's repr: one line with its id, serial number, type and location.
+
+    The generated repr lists all 16 properties, unset ones included, nested location and
+    all; a list of meters in a notebook should read as one line each.
+    """
+    shown = {
+        "meter_id": meter.meter_id,
+        "full_serial_number": meter.full_serial_number,
+        "type_": meter.type_,
+        "measurement_type": meter.measurement_type,
+        "location": location_text(meter) or None,
+    }
+    return "Meter(" + ", ".join(f"{k}={v!r}" for k, v in shown.items() if v is not None) + ")"
+
+
+# The generated class cannot know the toolkit: its repr is given here, once, for every Meter
+# (a client, sync or async, imports this module).
+Meter.__repr__ = meter_repr  # type: ignore[method-assign, assignment]
 
 
 def known_meter_id(meter: MeterRef) -> str | None:

@@ -10,6 +10,8 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AccessToken")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
     (
@@ -69,12 +71,12 @@ class AccessToken:
 
         oauth_token_secret = src_dict["oauth_token_secret"]
 
-        access_token = cls(
-            oauth_token,
-            oauth_token_secret,
-        )
+        access_token = _new_object(cls)
+        access_token.oauth_token = oauth_token
+        access_token.oauth_token_secret = oauth_token_secret
+        access_token._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 2:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

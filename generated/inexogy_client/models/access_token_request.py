@@ -14,13 +14,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AccessTokenRequest")
 
+_new_object = object.__new__
+
 # The attribute of each declared property, by its key in a source dict.
 _ATTRIBUTE_NAMES = {
     "oauth_verifier": "oauth_verifier",
 }
 _DECLARED_ATTRIBUTES = frozenset(_ATTRIBUTE_NAMES.values())
 _attribute_name = _ATTRIBUTE_NAMES.__getitem__
-_new_object = object.__new__
 _consume = deque[None](maxlen=0).extend
 
 

@@ -10,6 +10,8 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="Activity")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
     (
@@ -109,17 +111,17 @@ class Activity:
 
         energy = src_dict["energy"]
 
-        activity = cls(
-            activity_id,
-            begin_time,
-            end_time,
-            device_id,
-            device_name,
-            device_type,
-            energy,
-        )
+        activity = _new_object(cls)
+        activity.activity_id = activity_id
+        activity.begin_time = begin_time
+        activity.end_time = end_time
+        activity.device_id = device_id
+        activity.device_name = device_name
+        activity.device_type = device_type
+        activity.energy = energy
+        activity._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 7:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

@@ -10,6 +10,8 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AuthorizationVerifier")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(("oauth_verifier",))
 
@@ -57,11 +59,11 @@ class AuthorizationVerifier:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         oauth_verifier = src_dict["oauth_verifier"]
 
-        authorization_verifier = cls(
-            oauth_verifier,
-        )
+        authorization_verifier = _new_object(cls)
+        authorization_verifier.oauth_verifier = oauth_verifier
+        authorization_verifier._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 1:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

@@ -13,6 +13,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ConsumerToken")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
     (
@@ -117,13 +119,13 @@ class ConsumerToken:
 
         principal = _parse_principal(src_dict.get("principal", UNSET))
 
-        consumer_token = cls(
-            key,
-            secret,
-            owner,
-            attributes,
-            principal,
-        )
+        consumer_token = _new_object(cls)
+        consumer_token.key = key
+        consumer_token.secret = secret
+        consumer_token.owner = owner
+        consumer_token.attributes = attributes
+        consumer_token.principal = principal
+        consumer_token._additional_properties = None
 
         if not _PROPERTY_NAMES.issuperset(src_dict):
             d = dict(src_dict)

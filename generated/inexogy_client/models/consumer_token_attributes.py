@@ -10,6 +10,8 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ConsumerTokenAttributes")
 
+_new_object = object.__new__
+
 
 @_attrs_define
 class ConsumerTokenAttributes:
@@ -39,7 +41,8 @@ class ConsumerTokenAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        consumer_token_attributes = cls()
+        consumer_token_attributes = _new_object(cls)
+        consumer_token_attributes._additional_properties = None
 
         if src_dict:
             d = dict(src_dict)

@@ -10,6 +10,8 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ConsumerTokenRequest")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(("client",))
 
@@ -57,11 +59,11 @@ class ConsumerTokenRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         client = src_dict["client"]
 
-        consumer_token_request = cls(
-            client,
-        )
+        consumer_token_request = _new_object(cls)
+        consumer_token_request.client = client
+        consumer_token_request._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 1:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

@@ -12,6 +12,8 @@ from ..models.disaggregation_additional_property import DisaggregationAdditional
 
 T = TypeVar("T", bound="Disaggregation")
 
+_new_object = object.__new__
+
 
 @_attrs_define
 class Disaggregation:
@@ -43,7 +45,8 @@ class Disaggregation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        disaggregation = cls()
+        disaggregation = _new_object(cls)
+        disaggregation._additional_properties = None
 
         if src_dict:
             additional_properties = {}

@@ -10,6 +10,8 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="DisaggregationAdditionalProperty")
 
+_new_object = object.__new__
+
 
 @_attrs_define
 class DisaggregationAdditionalProperty:
@@ -39,7 +41,8 @@ class DisaggregationAdditionalProperty:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        disaggregation_additional_property = cls()
+        disaggregation_additional_property = _new_object(cls)
+        disaggregation_additional_property._additional_properties = None
 
         if src_dict:
             d = dict(src_dict)

@@ -12,6 +12,8 @@ from ..models.reading import Reading
 
 T = TypeVar("T", bound="LastReadingBySubMeter")
 
+_new_object = object.__new__
+
 
 @_attrs_define
 class LastReadingBySubMeter:
@@ -43,7 +45,8 @@ class LastReadingBySubMeter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        last_reading_by_sub_meter = cls()
+        last_reading_by_sub_meter = _new_object(cls)
+        last_reading_by_sub_meter._additional_properties = None
 
         if src_dict:
             additional_properties = {}

@@ -12,6 +12,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="LoadProfileRow")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
     (
@@ -74,10 +76,10 @@ class LoadProfileRow:
 
         status = src_dict.get("status", UNSET)
 
-        load_profile_row = cls(
-            time,
-            status,
-        )
+        load_profile_row = _new_object(cls)
+        load_profile_row.time = time
+        load_profile_row.status = status
+        load_profile_row._additional_properties = None
 
         if not _PROPERTY_NAMES.issuperset(src_dict):
             d = dict(src_dict)

@@ -14,6 +14,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Location")
 
+_new_object = object.__new__
+
 # The attribute of each declared property, by its key in a source dict.
 _ATTRIBUTE_NAMES = {
     "street": "street",
@@ -24,7 +26,6 @@ _ATTRIBUTE_NAMES = {
 }
 _DECLARED_ATTRIBUTES = frozenset(_ATTRIBUTE_NAMES.values())
 _attribute_name = _ATTRIBUTE_NAMES.__getitem__
-_new_object = object.__new__
 _consume = deque[None](maxlen=0).extend
 
 

@@ -13,6 +13,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Meter")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
     (
@@ -202,24 +204,24 @@ class Meter:
 
         last_measurement_time = src_dict.get("lastMeasurementTime", UNSET)
 
-        meter = cls(
-            meter_id,
-            manufacturer_id,
-            serial_number,
-            full_serial_number,
-            type_,
-            measurement_type,
-            printed_full_serial_number,
-            location,
-            administration_number,
-            load_profile_type,
-            scaling_factor,
-            current_scaling_factor,
-            voltage_scaling_factor,
-            internal_meters,
-            first_measurement_time,
-            last_measurement_time,
-        )
+        meter = _new_object(cls)
+        meter.meter_id = meter_id
+        meter.manufacturer_id = manufacturer_id
+        meter.serial_number = serial_number
+        meter.full_serial_number = full_serial_number
+        meter.type_ = type_
+        meter.measurement_type = measurement_type
+        meter.printed_full_serial_number = printed_full_serial_number
+        meter.location = location
+        meter.administration_number = administration_number
+        meter.load_profile_type = load_profile_type
+        meter.scaling_factor = scaling_factor
+        meter.current_scaling_factor = current_scaling_factor
+        meter.voltage_scaling_factor = voltage_scaling_factor
+        meter.internal_meters = internal_meters
+        meter.first_measurement_time = first_measurement_time
+        meter.last_measurement_time = last_measurement_time
+        meter._additional_properties = None
 
         if not _PROPERTY_NAMES.issuperset(src_dict):
             d = dict(src_dict)

@@ -12,6 +12,8 @@ from ..models.reading_values import ReadingValues
 
 T = TypeVar("T", bound="Reading")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
     (
@@ -74,12 +76,12 @@ class Reading:
 
         values = ReadingValues.from_dict(src_dict["values"])
 
-        reading = cls(
-            time,
-            values,
-        )
+        reading = _new_object(cls)
+        reading.time = time
+        reading.values = values
+        reading._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 2:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

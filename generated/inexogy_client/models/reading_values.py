@@ -2,15 +2,13 @@
 # change openapi.yaml, generator-config.yaml or templates/, then run `make generate`.
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Mapping
-from itertools import repeat
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, PackedValues, Unset
 
 T = TypeVar("T", bound="ReadingValues")
 
@@ -39,14 +37,10 @@ _ATTRIBUTE_NAMES = {
     "actualityDuration": "actuality_duration",
     "storageNumber": "storage_number",
 }
-_DECLARED_ATTRIBUTES = frozenset(_ATTRIBUTE_NAMES.values())
-_attribute_name = _ATTRIBUTE_NAMES.__getitem__
-_new_object = object.__new__
-_consume = deque[None](maxlen=0).extend
 
 
-@_attrs_define
-class ReadingValues:
+@_attrs_define(slots=False, init=False)
+class ReadingValues(PackedValues):
     """The values of a reading, keyed by field name; which fields appear depends on the meter.
     Unknown fields are kept. Units: energy in 10^-10 kWh, power in mW (signed: positive
     import, negative export), voltage in mV, gas volume in litres.
@@ -75,6 +69,12 @@ class ReadingValues:
             actuality_duration (float | Unset): Gas meters, milliseconds since the value was measured.
             storage_number (float | Unset): Gas meters, index of the meter's internal storage.
     """
+
+    # packed: the values live in the slots of PackedValues; each declared attribute below is
+    # a property over them (made after the class, once attrs has read the declarations).
+    __slots__ = ()
+    _attribute_names: ClassVar[Mapping[str, str]] = _ATTRIBUTE_NAMES
+    _keys: ClassVar[Mapping[str, str]] = {attribute: key for key, attribute in _ATTRIBUTE_NAMES.items()}
 
     energy: float | Unset = UNSET
     energy1: float | Unset = UNSET
@@ -114,131 +114,68 @@ class ReadingValues:
     def additional_properties(self, value: dict[str, float]) -> None:
         self._additional_properties = value
 
+    def __init__(
+        self,
+        energy: float | Unset = UNSET,
+        energy1: float | Unset = UNSET,
+        energy2: float | Unset = UNSET,
+        energy_out: float | Unset = UNSET,
+        energy_out_1: float | Unset = UNSET,
+        energy_out_2: float | Unset = UNSET,
+        power: float | Unset = UNSET,
+        power1: float | Unset = UNSET,
+        power2: float | Unset = UNSET,
+        power3: float | Unset = UNSET,
+        voltage1: float | Unset = UNSET,
+        voltage2: float | Unset = UNSET,
+        voltage3: float | Unset = UNSET,
+        phase_1_power: float | Unset = UNSET,
+        phase_2_power: float | Unset = UNSET,
+        phase_3_power: float | Unset = UNSET,
+        phase_1_voltage: float | Unset = UNSET,
+        phase_2_voltage: float | Unset = UNSET,
+        phase_3_voltage: float | Unset = UNSET,
+        volume: float | Unset = UNSET,
+        actuality_duration: float | Unset = UNSET,
+        storage_number: float | Unset = UNSET,
+    ) -> None:
+        self._additional_properties = None
+        self._store(
+            zip(
+                self._keys,
+                (
+                    energy,
+                    energy1,
+                    energy2,
+                    energy_out,
+                    energy_out_1,
+                    energy_out_2,
+                    power,
+                    power1,
+                    power2,
+                    power3,
+                    voltage1,
+                    voltage2,
+                    voltage3,
+                    phase_1_power,
+                    phase_2_power,
+                    phase_3_power,
+                    phase_1_voltage,
+                    phase_2_voltage,
+                    phase_3_voltage,
+                    volume,
+                    actuality_duration,
+                    storage_number,
+                ),
+            )
+        )
+
     def to_dict(self) -> dict[str, Any]:
-        energy = self.energy
-
-        energy1 = self.energy1
-
-        energy2 = self.energy2
-
-        energy_out = self.energy_out
-
-        energy_out_1 = self.energy_out_1
-
-        energy_out_2 = self.energy_out_2
-
-        power = self.power
-
-        power1 = self.power1
-
-        power2 = self.power2
-
-        power3 = self.power3
-
-        voltage1 = self.voltage1
-
-        voltage2 = self.voltage2
-
-        voltage3 = self.voltage3
-
-        phase_1_power = self.phase_1_power
-
-        phase_2_power = self.phase_2_power
-
-        phase_3_power = self.phase_3_power
-
-        phase_1_voltage = self.phase_1_voltage
-
-        phase_2_voltage = self.phase_2_voltage
-
-        phase_3_voltage = self.phase_3_voltage
-
-        volume = self.volume
-
-        actuality_duration = self.actuality_duration
-
-        storage_number = self.storage_number
-
         field_dict: dict[str, Any] = {}
         if self._additional_properties:
             field_dict.update(self._additional_properties)
-        field_dict.update({})
-        if energy is not UNSET:
-            field_dict["energy"] = energy
-        if energy1 is not UNSET:
-            field_dict["energy1"] = energy1
-        if energy2 is not UNSET:
-            field_dict["energy2"] = energy2
-        if energy_out is not UNSET:
-            field_dict["energyOut"] = energy_out
-        if energy_out_1 is not UNSET:
-            field_dict["energyOut1"] = energy_out_1
-        if energy_out_2 is not UNSET:
-            field_dict["energyOut2"] = energy_out_2
-        if power is not UNSET:
-            field_dict["power"] = power
-        if power1 is not UNSET:
-            field_dict["power1"] = power1
-        if power2 is not UNSET:
-            field_dict["power2"] = power2
-        if power3 is not UNSET:
-            field_dict["power3"] = power3
-        if voltage1 is not UNSET:
-            field_dict["voltage1"] = voltage1
-        if voltage2 is not UNSET:
-            field_dict["voltage2"] = voltage2
-        if voltage3 is not UNSET:
-            field_dict["voltage3"] = voltage3
-        if phase_1_power is not UNSET:
-            field_dict["phase1Power"] = phase_1_power
-        if phase_2_power is not UNSET:
-            field_dict["phase2Power"] = phase_2_power
-        if phase_3_power is not UNSET:
-            field_dict["phase3Power"] = phase_3_power
-        if phase_1_voltage is not UNSET:
-            field_dict["phase1Voltage"] = phase_1_voltage
-        if phase_2_voltage is not UNSET:
-            field_dict["phase2Voltage"] = phase_2_voltage
-        if phase_3_voltage is not UNSET:
-            field_dict["phase3Voltage"] = phase_3_voltage
-        if volume is not UNSET:
-            field_dict["volume"] = volume
-        if actuality_duration is not UNSET:
-            field_dict["actualityDuration"] = actuality_duration
-        if storage_number is not UNSET:
-            field_dict["storageNumber"] = storage_number
-
+        field_dict.update(self._wire_items())
         return field_dict
-
-    @classmethod
-    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        """Return the object ``src_dict`` describes; keys that are no declared property are kept.
-
-        Only the keys present are visited (in C, through map): a property the dict lacks is never
-        stored, and reads as ``UNSET`` (see ``__getattr__``).
-        """
-        reading_values = _new_object(cls)
-        reading_values._additional_properties = None
-        try:
-            _consume(map(setattr, repeat(reading_values), map(_attribute_name, src_dict), src_dict.values()))
-        except KeyError:
-            additional_properties = {}
-            for prop_name, prop in src_dict.items():
-                attribute = _ATTRIBUTE_NAMES.get(prop_name)
-                if attribute is None:
-                    additional_properties[prop_name] = prop
-                else:
-                    setattr(reading_values, attribute, prop)
-            reading_values._additional_properties = additional_properties
-        return reading_values
-
-    if not TYPE_CHECKING:  # for type checkers, every declared attribute is always set
-
-        def __getattr__(self, name: str) -> Any:
-            # A declared property that from_dict found no key for was never stored.
-            if name in _DECLARED_ATTRIBUTES:
-                return UNSET
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def additional_keys(self) -> list[str]:
@@ -255,3 +192,6 @@ class ReadingValues:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+ReadingValues._declare_properties()

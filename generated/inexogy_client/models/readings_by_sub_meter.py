@@ -12,6 +12,8 @@ from ..models.reading import Reading
 
 T = TypeVar("T", bound="ReadingsBySubMeter")
 
+_new_object = object.__new__
+
 
 @_attrs_define
 class ReadingsBySubMeter:
@@ -46,7 +48,8 @@ class ReadingsBySubMeter:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        readings_by_sub_meter = cls()
+        readings_by_sub_meter = _new_object(cls)
+        readings_by_sub_meter._additional_properties = None
 
         if src_dict:
             additional_properties = {}

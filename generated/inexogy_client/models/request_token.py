@@ -16,6 +16,8 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RequestToken")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
     (
@@ -91,11 +93,11 @@ class RequestToken:
         else:
             oauth_callback_confirmed = check_request_token_oauth_callback_confirmed(_oauth_callback_confirmed)
 
-        request_token = cls(
-            oauth_token,
-            oauth_token_secret,
-            oauth_callback_confirmed,
-        )
+        request_token = _new_object(cls)
+        request_token.oauth_token = oauth_token
+        request_token.oauth_token_secret = oauth_token_secret
+        request_token.oauth_callback_confirmed = oauth_callback_confirmed
+        request_token._additional_properties = None
 
         if not _PROPERTY_NAMES.issuperset(src_dict):
             d = dict(src_dict)

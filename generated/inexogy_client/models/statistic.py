@@ -10,6 +10,8 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="Statistic")
 
+_new_object = object.__new__
+
 # The keys of the declared properties; any other key of a source dict is an additional property.
 _PROPERTY_NAMES = frozenset(
     (
@@ -93,15 +95,15 @@ class Statistic:
 
         variance = src_dict["variance"]
 
-        statistic = cls(
-            count,
-            minimum,
-            maximum,
-            mean,
-            variance,
-        )
+        statistic = _new_object(cls)
+        statistic.count = count
+        statistic.minimum = minimum
+        statistic.maximum = maximum
+        statistic.mean = mean
+        statistic.variance = variance
+        statistic._additional_properties = None
 
-        if not _PROPERTY_NAMES.issuperset(src_dict):
+        if len(src_dict) != 5:
             d = dict(src_dict)
             for name in _PROPERTY_NAMES:
                 d.pop(name, None)

@@ -12,6 +12,8 @@ from ..models.statistic import Statistic
 
 T = TypeVar("T", bound="Statistics")
 
+_new_object = object.__new__
+
 
 @_attrs_define
 class Statistics:
@@ -43,7 +45,8 @@ class Statistics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        statistics = cls()
+        statistics = _new_object(cls)
+        statistics._additional_properties = None
 
         if src_dict:
             additional_properties = {}

@@ -1,10 +1,10 @@
-"""The data commands: ``meters``, ``last-reading``, ``readings`` and ``statistics``."""
+"""The data commands: ``last-reading``, ``readings`` and ``statistics``."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -33,55 +33,18 @@ from .params import (
 )
 from .progress import ChunkProgress
 from .render import (
-    MeterFormat,
     TableFormat,
     ViewFormat,
     last_reading_json,
     last_reading_view,
-    meters_csv,
-    meters_json,
-    print_meters,
     statistics_json,
     statistics_rows,
     statistics_table,
+    stdout_console,
     to_csv,
 )
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-__all__ = ["last_reading", "meters", "readings", "statistics"]
-
-_TABLE_WIDTH = 160  # for tables written to a pipe, where the terminal width is unknown
-
-
-def _stdout() -> Console:
-    from rich.console import Console  # imported when printing: `--help` needs no rich
-
-    # The service's texts (a meter's location...) are printed as they are: not read as rich
-    # markup ("[...]") or emoji codes (":...:"), which also spares loading rich's emoji table.
-    console = Console(markup=False, emoji=False)
-    if not console.is_terminal:
-        console = Console(width=_TABLE_WIDTH, markup=False, emoji=False)
-    return console
-
-
-def meters(
-    ctx: typer.Context,
-    format: Annotated[MeterFormat, typer.Option("--format", help="table, json or csv.")] = "table",
-    csv_separator: CsvSeparatorOption = ",",
-) -> None:
-    """List the meters of the account."""
-    dialect = csv_dialect(csv_separator, decimal_comma=False)
-    options = ctx.ensure_object(GlobalOptions)
-    with options.open_client() as client:
-        found = client.meters()
-    if format == "json":
-        typer.echo(meters_json(found))
-    elif format == "csv":
-        typer.echo(meters_csv(found, options.tz, dialect), nl=False)
-    else:
-        print_meters(_stdout(), found, options.tz)
+__all__ = ["last_reading", "readings", "statistics"]
 
 
 def last_reading(
@@ -101,7 +64,7 @@ def last_reading(
         typer.echo(last_reading_json(reading, units, options.tz))
     else:
         title = f"Last reading of {found.full_serial_number} ({found.meter_id})"
-        _stdout().print(last_reading_view(reading, title, units, options.tz))
+        stdout_console().print(last_reading_view(reading, title, units, options.tz))
 
 
 _RAW_IN_FLIGHT = 1
@@ -246,4 +209,4 @@ def statistics(
     else:
         until = "now" if end is None else iso(end, options.tz)
         title = f"Statistics of {found.full_serial_number}, {iso(start, options.tz)} to {until}"
-        _stdout().print(statistics_table(result, title, units))
+        stdout_console().print(statistics_table(result, title, units))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Literal
@@ -12,6 +14,7 @@ import orjson
 from inexogy_client.types import Unset
 
 from inexogy.export import CsvDialect
+from inexogy.meters import location_text
 from inexogy.timestamps import from_ms
 from inexogy.units import Units, conversion_for, si_name
 from inexogy.zones import iso, local_zone
@@ -26,6 +29,7 @@ if TYPE_CHECKING:
     from inexogy import LastReading
 
 __all__ = [
+    "PIPE_WIDTH",
     "MeterFormat",
     "TableFormat",
     "ViewFormat",
@@ -36,12 +40,19 @@ __all__ = [
     "meters_csv",
     "meters_json",
     "meters_table",
+    "meters_text",
     "print_meters",
+    "show_meters",
     "statistics_json",
     "statistics_rows",
     "statistics_table",
+    "stdout_console",
+    "stdout_is_terminal",
     "to_csv",
 ]
+
+PIPE_WIDTH = 160
+"""The width of tables written to a pipe or a file, where no terminal says how wide to be."""
 
 MeterFormat = Literal["table", "json", "csv"]
 """How ``inexogy meters`` prints."""
@@ -75,7 +86,7 @@ def meter_rows(meters: Sequence[Meter], tz: tzinfo | None = None) -> list[dict[s
             "manufacturerId": meter.manufacturer_id,
             "type": meter.type_,
             "measurementType": meter.measurement_type,
-            "location": _location(meter),
+            "location": location_text(meter),
             "firstMeasurementTime": _measurement_time(meter.first_measurement_time, tz),
             "lastMeasurementTime": _measurement_time(meter.last_measurement_time, tz),
         }
@@ -83,19 +94,35 @@ def meter_rows(meters: Sequence[Meter], tz: tzinfo | None = None) -> list[dict[s
     ]
 
 
-def _location(meter: Meter) -> str:
-    place = meter.location
-    if isinstance(place, Unset):
-        return ""
-    street = " ".join(str(part) for part in (place.street, place.street_number) if part)
-    town = " ".join(str(part) for part in (place.zip_, place.city) if part)
-    return ", ".join(part for part in (street, town) if part)
-
-
 def _measurement_time(ms: int | Unset, tz: tzinfo | None) -> str:
     if isinstance(ms, Unset) or ms < 0:
         return ""
     return iso(from_ms(ms), tz or local_zone())
+
+
+_WHOLE = ("meterId", "fullSerialNumber")  # never cut nor wrapped
+_OPTIONAL = ("type", "measurementType", "location", "lastMeasurementTime")  # most useful first
+_MORE_COLUMNS = "More columns: --format csv"
+
+
+def _meter_columns(rows: Sequence[Mapping[str, str]], width: int) -> dict[str, int] | None:
+    """Return the table's columns that fit ``width``, with their narrowest widths.
+
+    An id column is as wide as its longest value, the others as their longest word; those
+    that do not fit are left out, last first. ``None`` when not even the ids fit.
+    """
+    widths = {name: max([len(name), *(len(row[name]) for row in rows)]) for name in _WHOLE}
+    widths |= {
+        name: max([len(name), *(len(word) for row in rows for word in row[name].split())])
+        for name in _OPTIONAL
+    }
+    names = [*_WHOLE, *_OPTIONAL]
+    # Borders and padding take 3 characters per column, plus 1.
+    while sum(widths[name] for name in names) + 3 * len(names) + 1 > width:
+        if len(names) == len(_WHOLE):
+            return None
+        names.pop()
+    return {name: widths[name] for name in names}
 
 
 def meters_table(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) -> RenderableType:
@@ -109,31 +136,72 @@ def meters_table(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) 
     from rich.table import Table
 
     rows = meter_rows(meters, tz)
-    whole = ("meterId", "fullSerialNumber")
-    optional = ("type", "measurementType", "location", "lastMeasurementTime")
-    # A column is as wide as its longest value (whole) or its longest word (the others).
-    widths = {name: max([len(name), *(len(row[name]) for row in rows)]) for name in whole}
-    widths |= {
-        name: max([len(name), *(len(word) for row in rows for word in row[name].split())])
-        for name in optional
-    }
-    names = [*whole, *optional]
-    # Borders and padding take 3 characters per column, plus 1.
-    while sum(widths[name] for name in names) + 3 * len(names) + 1 > width:
-        if len(names) == len(whole):
-            return _meters_list(rows)
-        names.pop()
+    columns = _meter_columns(rows, width)
+    if columns is None:
+        return _meters_list(rows)
     table = Table(title="Meters", title_justify="left")
-    if len(names) < len(whole) + len(optional):
-        table.caption = "More columns: --format csv"
-    for name in names:
-        if name in whole:
-            table.add_column(name, no_wrap=True, min_width=widths[name])
-        else:
-            table.add_column(name, min_width=widths[name])
+    if len(columns) < len(_WHOLE) + len(_OPTIONAL):
+        table.caption = _MORE_COLUMNS
+    for name, narrowest in columns.items():
+        table.add_column(name, no_wrap=name in _WHOLE, min_width=narrowest)
     for row in rows:
-        table.add_row(*(row[name] for name in names))
+        table.add_row(*(row[name] for name in columns))
     return table
+
+
+def meters_text(meters: Sequence[Meter], width: int, tz: tzinfo | None = None) -> str | None:
+    """Return the table :func:`meters_table` draws, as a non-terminal shows it, without rich.
+
+    For output to a pipe or a file (no colours): the same text, character for character,
+    for a fraction of the start-up. ``None`` when only rich can draw it (the narrow list
+    layout, or texts rich measures its own way): print :func:`meters_table` then.
+    """
+    from .plain_table import PlainColumn, draw_table
+
+    rows = meter_rows(meters, tz)
+    columns = _meter_columns(rows, width)
+    if columns is None:
+        return None
+    return draw_table(
+        "Meters",
+        [PlainColumn(name, no_wrap=name in _WHOLE, min_width=w) for name, w in columns.items()],
+        [[row[name] for name in columns] for row in rows],
+        width,
+        caption="" if len(columns) == len(_WHOLE) + len(_OPTIONAL) else _MORE_COLUMNS,
+    )
+
+
+def stdout_is_terminal() -> bool:
+    """Whether rich treats stdout as a terminal: its rules, without importing rich."""
+    if (compatible := os.environ.get("TTY_COMPATIBLE", "")) in ("0", "1"):
+        return compatible == "1"
+    if (force_color := os.environ.get("FORCE_COLOR")) is not None:
+        return force_color != ""
+    try:
+        return sys.stdout.isatty()
+    except ValueError:  # closed
+        return False
+
+
+def stdout_console() -> Console:
+    """Return a rich console on stdout: the terminal's width, else :data:`PIPE_WIDTH`."""
+    from rich.console import Console  # imported when printing: `--help` needs no rich
+
+    # The service's texts (a meter's location...) are printed as they are: not read as rich
+    # markup ("[...]") or emoji codes (":...:"), which also spares loading rich's emoji table.
+    console = Console(markup=False, emoji=False)
+    if not console.is_terminal:
+        console = Console(width=PIPE_WIDTH, markup=False, emoji=False)
+    return console
+
+
+def show_meters(meters: Sequence[Meter], tz: tzinfo | None = None) -> None:
+    """Print the meters table on stdout: to a pipe or a file without rich (see plain_table)."""
+    text = None if stdout_is_terminal() else meters_text(meters, PIPE_WIDTH, tz)
+    if text is None:
+        print_meters(stdout_console(), meters, tz)
+    else:
+        sys.stdout.write(text)
 
 
 def print_meters(console: Console, meters: Sequence[Meter], tz: tzinfo | None = None) -> None:

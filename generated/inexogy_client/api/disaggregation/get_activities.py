@@ -8,7 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.activity import Activity
-from ...types import UNSET, Response
+from ...types import UNSET, Response, convert_in_place
 
 
 def _get_kwargs(
@@ -39,12 +39,7 @@ def _get_kwargs(
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> list[Activity] | str | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = errors.decode_json(response)
-        for response_200_item_data in _response_200:
-            response_200_item = Activity.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = convert_in_place(errors.decode_json(response), Activity.from_dict)
 
         return response_200
 

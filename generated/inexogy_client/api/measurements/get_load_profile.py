@@ -9,7 +9,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.load_profile_resolution import LoadProfileResolution
 from ...models.load_profile_row import LoadProfileRow
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, convert_in_place
 
 
 def _get_kwargs(
@@ -61,12 +61,7 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> list[LoadProfileRow] | str | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = errors.decode_json(response)
-        for response_200_item_data in _response_200:
-            response_200_item = LoadProfileRow.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = convert_in_place(errors.decode_json(response), LoadProfileRow.from_dict)
 
         return response_200
 

@@ -10,7 +10,7 @@ from ...client import AuthenticatedClient, Client
 from ...models.reading import Reading
 from ...models.readings_by_sub_meter import ReadingsBySubMeter
 from ...models.readings_resolution import ReadingsResolution
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Response, Unset, convert_in_place
 
 
 def _get_kwargs(
@@ -64,12 +64,7 @@ def _parse_response(
             try:
                 if not isinstance(data, list):
                     raise TypeError()
-                response_200_type_0 = []
-                _response_200_type_0 = data
-                for response_200_type_0_item_data in _response_200_type_0:
-                    response_200_type_0_item = Reading.from_dict(response_200_type_0_item_data)
-
-                    response_200_type_0.append(response_200_type_0_item)
+                response_200_type_0 = convert_in_place(data, Reading.from_dict)
 
                 return response_200_type_0
             except (TypeError, ValueError, AttributeError, KeyError):

@@ -8,7 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.meter import Meter
-from ...types import Response
+from ...types import Response, convert_in_place
 
 
 def _get_kwargs() -> dict[str, Any]:
@@ -23,12 +23,7 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> list[Meter] | str | None:
     if response.status_code == 200:
-        response_200 = []
-        _response_200 = errors.decode_json(response)
-        for response_200_item_data in _response_200:
-            response_200_item = Meter.from_dict(response_200_item_data)
-
-            response_200.append(response_200_item)
+        response_200 = convert_in_place(errors.decode_json(response), Meter.from_dict)
 
         return response_200
 
