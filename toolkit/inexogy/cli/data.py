@@ -122,9 +122,9 @@ def readings(
     resolution_given = resolution is not None
     resolution = resolution or chosen_resolution(start, end)
     options = ctx.ensure_object(GlobalOptions)
-    # A raw day is one request of tens of MB, and its parse keeps both cores busy: one at a
-    # time, fetched while nothing else is held, keeps the peak at one day's worth; a second in
-    # flight gained a few seconds on 30 days for ~40 MB more (benchmarks/bench_export.py).
+    # A raw day is one request of tens of MB: one at a time, each fetched once the day before
+    # is written, keeps the peak at one day's worth; a second in flight gained a few seconds
+    # on 30 days for ~40 MB more at the peak (benchmarks/bench_export.py).
     client_args = {"max_concurrency": _RAW_IN_FLIGHT} if resolution == "raw" else {}
     with (
         options.open_client(**client_args) as client,
