@@ -21,6 +21,7 @@ import sys
 from typing import Any
 
 __all__ = [
+    "RAW_IN_FLIGHT",
     "arrow_memory_pool",
     "limit_arenas",
     "map_large_blocks",
@@ -102,6 +103,13 @@ def arrow_memory_pool() -> Any:
 
     pyarrow = require("pyarrow", "tables", "readings as tables")
     return pyarrow.system_memory_pool()
+
+
+RAW_IN_FLIGHT = 1
+"""Raw requests a long export keeps in flight: a raw day is one request of tens of MB, and one
+at a time, each fetched once the day before is written, keeps the peak at one day's worth (a
+second in flight gained a few seconds on 30 days for ~40 MB more at the peak:
+benchmarks/bench_export.py)."""
 
 
 def prepare_for_long_exports() -> None:

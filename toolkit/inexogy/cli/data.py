@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from inexogy.allocator import prepare_for_long_exports
+from inexogy.allocator import RAW_IN_FLIGHT, prepare_for_long_exports
 from inexogy.export import FORMATS, ExportFormat, format_from_path
 from inexogy.resolutions import OrderedResolution
 from inexogy.zones import iso
@@ -67,7 +67,6 @@ def last_reading(
         stdout_console().print(last_reading_view(reading, title, units, options.tz))
 
 
-_RAW_IN_FLIGHT = 1
 """Raw requests of ``inexogy readings`` in flight at once (other resolutions: the client's)."""
 
 
@@ -122,10 +121,7 @@ def readings(
     resolution_given = resolution is not None
     resolution = resolution or chosen_resolution(start, end)
     options = ctx.ensure_object(GlobalOptions)
-    # A raw day is one request of tens of MB: one at a time, each fetched once the day before
-    # is written, keeps the peak at one day's worth; a second in flight gained a few seconds
-    # on 30 days for ~40 MB more at the peak (benchmarks/bench_export.py).
-    client_args = {"max_concurrency": _RAW_IN_FLIGHT} if resolution == "raw" else {}
+    client_args = {"max_concurrency": RAW_IN_FLIGHT} if resolution == "raw" else {}
     with (
         options.open_client(**client_args) as client,
         ChunkProgress("Fetching readings") as progress,

@@ -92,7 +92,11 @@ def sync(
     ] = None,
 ) -> None:
     """Keep a local Parquet archive of readings current: fetch only what is missing or open."""
+    from inexogy.allocator import RAW_IN_FLIGHT, prepare_for_long_exports
+
+    prepare_for_long_exports()  # a sync is a long export too (see allocator)
     options = ctx.ensure_object(GlobalOptions)
+    client_args = {"max_concurrency": RAW_IN_FLIGHT} if resolution == "raw" else {}
     written: list[SyncedPeriod] = []
 
     def report(period: SyncedPeriod) -> None:
@@ -100,7 +104,7 @@ def sync(
         typer.echo(_fetched_line(period))
 
     wanted: Sequence[str] | None = meter or None
-    with options.open_client() as client:
+    with options.open_client(**client_args) as client:
         try:
             summary = client.sync(
                 directory, wanted, resolution=resolution, start=start, on_period=report
