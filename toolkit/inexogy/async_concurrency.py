@@ -11,6 +11,8 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
+from .concurrency import _Skipped  # the one marker class, shared with the threaded twin
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -23,10 +25,6 @@ __all__ = ["export_chunks", "in_order", "run_all", "run_blocking"]
 A = TypeVar("A")
 T = TypeVar("T")
 P = ParamSpec("P")
-
-
-class _Skipped(Exception):
-    """A call of a long range not started because another one had failed."""
 
 
 async def run_all(
