@@ -302,24 +302,20 @@ class _ParquetWriter(_Aligned):
     def _write(self, frame: pl.DataFrame) -> None:
         table = frame.to_arrow()
         if self._writer is None:
-            parquet = require("pyarrow.parquet", "tables", "Parquet export")
-            self._writer = parquet.ParquetWriter(
-                self._stream, table.schema, compression="zstd", memory_pool=arrow_memory_pool()
-            )
+            self._open(table.schema)
         self._writer.write_table(table, row_group_size=max(len(frame), 1))
         self.rows += len(frame)
 
     def close(self) -> None:
         if self._writer is None:
-            empty = self.empty()
-            parquet = require("pyarrow.parquet", "tables", "Parquet export")
-            self._writer = parquet.ParquetWriter(
-                self._stream,
-                empty.to_arrow().schema,
-                compression="zstd",
-                memory_pool=arrow_memory_pool(),
-            )
+            self._open(self.empty().to_arrow().schema)
         self._writer.close()
+
+    def _open(self, schema: Any) -> None:
+        parquet = require("pyarrow.parquet", "tables", "Parquet export")
+        self._writer = parquet.ParquetWriter(
+            self._stream, schema, compression="zstd", memory_pool=arrow_memory_pool()
+        )
 
     def discard(self) -> None:
         if self._writer is not None and self._writer.is_open:

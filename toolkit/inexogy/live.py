@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 import attrs
 from attrs import field, frozen
@@ -70,18 +70,7 @@ Outcome = Literal[
     "error",
 ]
 """How one request (one attempt) ended."""
-OUTCOMES: tuple[Outcome, ...] = (
-    "ok",
-    "rate_limited",
-    "server_error",
-    "network_error",
-    "invalid_response",
-    "token_expired",
-    "auth_error",
-    "bad_request",
-    "not_found",
-    "error",
-)
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 """Every outcome, in a stable order (counters start at zero for each)."""
 
 MAX_BACKOFF = 300.0

@@ -7,7 +7,7 @@ them in order of spacing.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 __all__ = ["MOST_POINTS", "RESOLUTIONS", "OrderedResolution", "resolution_for"]
 
@@ -23,16 +23,7 @@ OrderedResolution = Literal[
 ]
 """The readings resolutions, finest first (the same values as ``inexogy.Resolution``)."""
 
-RESOLUTIONS: tuple[OrderedResolution, ...] = (
-    "raw",
-    "three_minutes",
-    "fifteen_minutes",
-    "one_hour",
-    "one_day",
-    "one_week",
-    "one_month",
-    "one_year",
-)
+RESOLUTIONS: tuple[OrderedResolution, ...] = get_args(OrderedResolution)
 """The readings resolutions, finest first."""
 
 # The typical spacing of readings at each resolution, in seconds (raw: a modern meter's).
